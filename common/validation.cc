@@ -73,8 +73,14 @@ absl::StatusOr<std::string> NormalizeDisplayName(absl::string_view value,
         field, absl::StrCat(field, " must be 1 to ", kMaxDisplayNameChars,
                             " characters after trimming, got ", length));
   }
-  for (char c : trimmed) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+  for (size_t i = 0; i < trimmed.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(trimmed[i]);
+    // The text is valid UTF-8 here, so the C1 controls U+0080 to U+009F
+    // are exactly the pairs 0xC2 0x80 to 0xC2 0x9F.
+    const bool c1_control =
+        byte == 0xc2 && i + 1 < trimmed.size() &&
+        static_cast<unsigned char>(trimmed[i + 1]) <= 0x9f;
+    if (byte < 0x20 || byte == 0x7f || c1_control) {
       return errors::InvalidArgument(
           field, absl::StrCat(field, " must not contain control characters"));
     }

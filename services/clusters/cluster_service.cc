@@ -1,0 +1,554 @@
+#include "services/clusters/cluster_service.h"
+
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/crypto.h"
+#include "common/errors.h"
+#include "common/names.h"
+#include "common/time_util.h"
+#include "common/validation.h"
+
+namespace ironorg::clusters {
+namespace {
+
+using ::ironorg::clusters::v1::CheckClusterAccessRequest;
+using ::ironorg::clusters::v1::CheckClusterAccessResponse;
+using ::ironorg::clusters::v1::Cluster;
+using ::ironorg::clusters::v1::CreateClusterRequest;
+using ::ironorg::clusters::v1::DeleteClusterRequest;
+using ::ironorg::clusters::v1::DeleteClusterResponse;
+using ::ironorg::clusters::v1::GetClusterRequest;
+using ::ironorg::clusters::v1::GrantClusterAccessRequest;
+using ::ironorg::clusters::v1::GrantClusterAccessResponse;
+using ::ironorg::clusters::v1::HeartbeatRequest;
+using ::ironorg::clusters::v1::IntrospectClusterTokenRequest;
+using ::ironorg::clusters::v1::IntrospectClusterTokenResponse;
+using ::ironorg::clusters::v1::ListAuditEventsRequest;
+using ::ironorg::clusters::v1::ListAuditEventsResponse;
+using ::ironorg::clusters::v1::ListClusterMembersRequest;
+using ::ironorg::clusters::v1::ListClusterMembersResponse;
+using ::ironorg::clusters::v1::ListClustersRequest;
+using ::ironorg::clusters::v1::ListClustersResponse;
+using ::ironorg::clusters::v1::ListRunnersRequest;
+using ::ironorg::clusters::v1::ListRunnersResponse;
+using ::ironorg::clusters::v1::ListUserClustersRequest;
+using ::ironorg::clusters::v1::ListUserClustersResponse;
+using ::ironorg::clusters::v1::RegisterRunnerRequest;
+using ::ironorg::clusters::v1::RegisterRunnerResponse;
+using ::ironorg::clusters::v1::RevokeClusterAccessRequest;
+using ::ironorg::clusters::v1::RevokeClusterAccessResponse;
+using ::ironorg::clusters::v1::RotateClusterTokenRequest;
+using ::ironorg::clusters::v1::Runner;
+using ::ironorg::clusters::v1::SetUserClustersRequest;
+using ::ironorg::clusters::v1::SetUserClustersResponse;
+using ::ironorg::clusters::v1::UpdateClusterRequest;
+using ::ironorg::identity::v1::Principal;
+
+constexpr absl::string_view kClusterPattern =
+    "organizations/{organization}/clusters/{cluster}";
+constexpr absl::string_view kUserPattern =
+    "organizations/{organization}/users/{user}";
+
+// The audit actor of calls made by a peer service rather than a user.
+constexpr absl::string_view kServiceActor = "service";
+
+struct ClusterName {
+  std::string organization_id;
+  std::string cluster_id;
+};
+
+absl::StatusOr<ClusterName> ParseClusterName(absl::string_view name,
+                                             absl::string_view field) {
+  absl::StatusOr<std::vector<std::string>> ids =
+      names::Parse(name, kClusterPattern, field);
+  if (!ids.ok()) {
+    return ids.status();
+  }
+  return ClusterName{(*ids)[0], (*ids)[1]};
+}
+
+// Returns the organization id of a user name.
+absl::StatusOr<std::string> ParseUserOrganization(absl::string_view name,
+                                                  absl::string_view field) {
+  absl::StatusOr<std::vector<std::string>> ids =
+      names::Parse(name, kUserPattern, field);
+  if (!ids.ok()) {
+    return ids.status();
+  }
+  return (*ids)[0];
+}
+
+bool IsUser(const Principal& caller) {
+  return caller.kind() == Principal::KIND_USER_ACCESS_TOKEN ||
+         caller.kind() == Principal::KIND_USER_API_TOKEN;
+}
+
+bool IsService(const Principal& caller) {
+  return caller.kind() == Principal::KIND_SERVICE;
+}
+
+std::string ActorOf(const Principal& caller) {
+  return IsUser(caller) ? caller.user() : std::string(kServiceActor);
+}
+
+// Lets a user act only inside their own organization and a peer service
+// anywhere. Runs before any lookup, so that a name in another
+// organization gets the same status whether or not it exists.
+absl::Status CheckOrganization(const Principal& caller,
+                               absl::string_view organization_id) {
+  if (IsService(caller)) {
+    return absl::OkStatus();
+  }
+  if (!IsUser(caller)) {
+    return errors::PermissionDenied(
+        "the clusters service serves users of an organization and peer "
+        "services only");
+  }
+  const std::string organization = names::Organization(organization_id);
+  if (caller.organization() != organization) {
+    return errors::PermissionDenied(absl::StrCat(
+        "\"", caller.user(), "\" cannot reach resources of ", organization));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RequireAdmin(const Principal& caller, absl::string_view method) {
+  if (IsService(caller) || caller.role() == identity::v1::ROLE_ADMIN) {
+    return absl::OkStatus();
+  }
+  return errors::PermissionDenied(
+      absl::StrCat(method, " needs the ROLE_ADMIN role"));
+}
+
+bool SeesAllClusters(const Principal& caller) {
+  return IsService(caller) || caller.role() == identity::v1::ROLE_ADMIN ||
+         caller.role() == identity::v1::ROLE_ADMIN_READ_ONLY;
+}
+
+// Returns the last key sealed in `page_token`, or empty for the first page.
+absl::StatusOr<std::string> DecodePageToken(
+    const pagination::PageTokenCodec& codec, absl::string_view scope,
+    absl::string_view page_token) {
+  if (page_token.empty()) {
+    return std::string();
+  }
+  return codec.Decode(scope, page_token);
+}
+
+// The scope a page token is sealed to: the method, the parent and the
+// caller, so that a token works only for the request that produced it.
+std::string PageScope(absl::string_view method, absl::string_view parent,
+                      const Principal& caller) {
+  return absl::StrCat(method, "\n", parent, "\n", ActorOf(caller));
+}
+
+// Returns `value` if `has_value`, else `default_value`. A set value outside
+// [min_value, max_value] is INVALID_ARGUMENT naming `field`.
+absl::StatusOr<int32_t> RunnerSize(bool has_value, int32_t value,
+                                   int32_t default_value, int32_t min_value,
+                                   int32_t max_value, absl::string_view field) {
+  if (!has_value) {
+    return default_value;
+  }
+  if (value < min_value || value > max_value) {
+    return errors::InvalidArgument(
+        field, absl::StrCat(field, " must be between ", min_value, " and ",
+                            max_value, ", got ", value));
+  }
+  return value;
+}
+
+// Returns the settings of a cluster to create, without its token hash.
+absl::StatusOr<NewCluster> ValidateNewCluster(const Cluster& cluster) {
+  NewCluster result;
+  absl::StatusOr<std::string> display_name = validation::NormalizeDisplayName(
+      cluster.display_name(), "cluster.display_name");
+  if (!display_name.ok()) {
+    return display_name.status();
+  }
+  result.display_name = *std::move(display_name);
+
+  absl::StatusOr<int32_t> memory = RunnerSize(
+      cluster.has_memory_per_runner_mb(), cluster.memory_per_runner_mb(),
+      kDefaultMemoryPerRunnerMb, kMinMemoryPerRunnerMb, kMaxMemoryPerRunnerMb,
+      "cluster.memory_per_runner_mb");
+  if (!memory.ok()) {
+    return memory.status();
+  }
+  result.memory_per_runner_mb = *memory;
+
+  absl::StatusOr<int32_t> disk =
+      RunnerSize(cluster.has_disk_per_runner_gb(), cluster.disk_per_runner_gb(),
+                 kDefaultDiskPerRunnerGb, kMinDiskPerRunnerGb,
+                 kMaxDiskPerRunnerGb, "cluster.disk_per_runner_gb");
+  if (!disk.ok()) {
+    return disk.status();
+  }
+  result.disk_per_runner_gb = *disk;
+  return result;
+}
+
+}  // namespace
+
+absl::StatusOr<Cluster> ClusterService::CreateCluster(
+    const Principal& caller, const CreateClusterRequest& request) {
+  absl::StatusOr<std::string> organization_id =
+      names::ParseOrganization(request.parent(), "parent");
+  if (!organization_id.ok()) {
+    return organization_id.status();
+  }
+  absl::Status allowed = CheckOrganization(caller, *organization_id);
+  if (allowed.ok()) {
+    allowed = RequireAdmin(caller, "CreateCluster");
+  }
+  if (!allowed.ok()) {
+    return allowed;
+  }
+
+  absl::Status request_id_valid =
+      validation::ValidateRequestId(request.request_id());
+  if (!request_id_valid.ok()) {
+    return request_id_valid;
+  }
+  absl::StatusOr<NewCluster> cluster = ValidateNewCluster(request.cluster());
+  if (!cluster.ok()) {
+    return cluster.status();
+  }
+  const std::string token = crypto::NewToken(kClusterTokenPrefix);
+  cluster->token_hash = crypto::Sha256Hex(token);
+
+  const Mutation mutation{ActorOf(caller), "CreateCluster",
+                          request.request_id(), NowMicros()};
+  absl::StatusOr<CreatedCluster> created =
+      store_->CreateCluster(*organization_id, *cluster, mutation);
+  if (!created.ok()) {
+    return created.status();
+  }
+  // A replay leaves the token empty: the first response carried it, and
+  // the stored hash cannot give it back.
+  if (!created->replayed) {
+    created->cluster.set_cluster_token(token);
+  }
+  return std::move(created->cluster);
+}
+
+absl::StatusOr<Cluster> ClusterService::GetCluster(
+    const Principal& caller, const GetClusterRequest& request) {
+  absl::StatusOr<ClusterName> name = ParseClusterName(request.name(), "name");
+  if (!name.ok()) {
+    return name.status();
+  }
+  absl::Status allowed = CheckOrganization(caller, name->organization_id);
+  if (!allowed.ok()) {
+    return allowed;
+  }
+
+  if (SeesAllClusters(caller)) {
+    return store_->GetCluster(name->organization_id, name->cluster_id);
+  }
+  if (caller.role() != identity::v1::ROLE_DEVELOPER) {
+    return errors::PermissionDenied(
+        "GetCluster needs the ROLE_ADMIN, ROLE_ADMIN_READ_ONLY or "
+        "ROLE_DEVELOPER role");
+  }
+  // A grant exists only for an existing cluster, so a Developer without
+  // one learns nothing about whether the cluster exists.
+  absl::StatusOr<bool> granted =
+      store_->HasAccess(name->organization_id, name->cluster_id, caller.user());
+  if (!granted.ok()) {
+    return granted.status();
+  }
+  if (!*granted) {
+    return errors::PermissionDenied(absl::StrCat(
+        "\"", caller.user(), "\" holds no grant on \"", request.name(), "\""));
+  }
+  return store_->GetCluster(name->organization_id, name->cluster_id);
+}
+
+absl::StatusOr<ListClustersResponse> ClusterService::ListClusters(
+    const Principal& caller, const ListClustersRequest& request) {
+  absl::StatusOr<std::string> organization_id =
+      names::ParseOrganization(request.parent(), "parent");
+  if (!organization_id.ok()) {
+    return organization_id.status();
+  }
+  absl::Status allowed = CheckOrganization(caller, *organization_id);
+  if (!allowed.ok()) {
+    return allowed;
+  }
+  const bool sees_all = SeesAllClusters(caller);
+  if (!sees_all && caller.role() != identity::v1::ROLE_DEVELOPER) {
+    return errors::PermissionDenied(
+        "ListClusters needs the ROLE_ADMIN, ROLE_ADMIN_READ_ONLY or "
+        "ROLE_DEVELOPER role");
+  }
+
+  absl::StatusOr<int> page_size =
+      pagination::NormalizePageSize(request.page_size());
+  if (!page_size.ok()) {
+    return page_size.status();
+  }
+  const std::string scope = PageScope("ListClusters", request.parent(), caller);
+  absl::StatusOr<std::string> after_id =
+      DecodePageToken(page_tokens_, scope, request.page_token());
+  if (!after_id.ok()) {
+    return after_id.status();
+  }
+
+  absl::StatusOr<ClusterPage> page =
+      sees_all ? store_->ListClusters(*organization_id, *after_id, *page_size)
+               : store_->ListGrantedClusters(*organization_id, caller.user(),
+                                             *after_id, *page_size);
+  if (!page.ok()) {
+    return page.status();
+  }
+  ListClustersResponse response;
+  for (Cluster& cluster : page->clusters) {
+    *response.add_clusters() = std::move(cluster);
+  }
+  if (page->has_more) {
+    response.set_next_page_token(page_tokens_.Encode(scope, page->last_id));
+  }
+  return response;
+}
+
+absl::StatusOr<Cluster> ClusterService::UpdateCluster(
+    const Principal& /*caller*/, const UpdateClusterRequest& /*request*/) {
+  return errors::Unimplemented(
+      "ironorg.clusters.v1.ClusterService/UpdateCluster");
+}
+
+absl::StatusOr<DeleteClusterResponse> ClusterService::DeleteCluster(
+    const Principal& /*caller*/, const DeleteClusterRequest& /*request*/) {
+  return errors::Unimplemented(
+      "ironorg.clusters.v1.ClusterService/DeleteCluster");
+}
+
+absl::StatusOr<ListAuditEventsResponse> ClusterService::ListAuditEvents(
+    const Principal& /*caller*/, const ListAuditEventsRequest& /*request*/) {
+  return errors::Unimplemented(
+      "ironorg.clusters.v1.ClusterService/ListAuditEvents");
+}
+
+absl::StatusOr<GrantClusterAccessResponse> ClusterService::GrantClusterAccess(
+    const Principal& caller, const GrantClusterAccessRequest& request) {
+  absl::StatusOr<ClusterName> cluster =
+      ParseClusterName(request.cluster(), "cluster");
+  if (!cluster.ok()) {
+    return cluster.status();
+  }
+  absl::StatusOr<std::string> user_organization_id =
+      ParseUserOrganization(request.user(), "user");
+  if (!user_organization_id.ok()) {
+    return user_organization_id.status();
+  }
+  absl::Status allowed = CheckOrganization(caller, cluster->organization_id);
+  if (allowed.ok()) {
+    allowed = RequireAdmin(caller, "GrantClusterAccess");
+  }
+  if (!allowed.ok()) {
+    return allowed;
+  }
+  if (*user_organization_id != cluster->organization_id) {
+    return errors::PermissionDenied(
+        absl::StrCat("user \"", request.user(), "\" is not in ",
+                     names::Organization(cluster->organization_id),
+                     "; grant a cluster only to users of its organization"));
+  }
+
+  // An existing grant needs no lookups, so a repeated grant succeeds even
+  // while identity is unreachable.
+  absl::StatusOr<bool> granted = store_->HasAccess(
+      cluster->organization_id, cluster->cluster_id, request.user());
+  if (!granted.ok()) {
+    return granted.status();
+  }
+  if (*granted) {
+    return GrantClusterAccessResponse();
+  }
+  absl::StatusOr<Cluster> existing =
+      store_->GetCluster(cluster->organization_id, cluster->cluster_id);
+  if (!existing.ok()) {
+    return existing.status();
+  }
+  absl::Status user_exists = users_->CheckUserExists(request.user());
+  if (!user_exists.ok()) {
+    return user_exists;
+  }
+
+  const Mutation mutation{ActorOf(caller), "GrantClusterAccess",
+                          /*request_id=*/"", NowMicros()};
+  absl::StatusOr<bool> changed = store_->GrantAccess(
+      cluster->organization_id, cluster->cluster_id, request.user(), mutation);
+  if (!changed.ok()) {
+    return changed.status();
+  }
+  return GrantClusterAccessResponse();
+}
+
+absl::StatusOr<RevokeClusterAccessResponse> ClusterService::RevokeClusterAccess(
+    const Principal& caller, const RevokeClusterAccessRequest& request) {
+  absl::StatusOr<ClusterName> cluster =
+      ParseClusterName(request.cluster(), "cluster");
+  if (!cluster.ok()) {
+    return cluster.status();
+  }
+  absl::StatusOr<std::string> user_organization_id =
+      ParseUserOrganization(request.user(), "user");
+  if (!user_organization_id.ok()) {
+    return user_organization_id.status();
+  }
+  absl::Status allowed = CheckOrganization(caller, cluster->organization_id);
+  if (allowed.ok()) {
+    allowed = RequireAdmin(caller, "RevokeClusterAccess");
+  }
+  if (!allowed.ok()) {
+    return allowed;
+  }
+  if (*user_organization_id != cluster->organization_id) {
+    return errors::PermissionDenied(
+        absl::StrCat("user \"", request.user(), "\" is not in ",
+                     names::Organization(cluster->organization_id)));
+  }
+
+  const Mutation mutation{ActorOf(caller), "RevokeClusterAccess",
+                          /*request_id=*/"", NowMicros()};
+  absl::StatusOr<bool> changed = store_->RevokeAccess(
+      cluster->organization_id, cluster->cluster_id, request.user(), mutation);
+  if (!changed.ok()) {
+    return changed.status();
+  }
+  return RevokeClusterAccessResponse();
+}
+
+absl::StatusOr<ListUserClustersResponse> ClusterService::ListUserClusters(
+    const Principal& caller, const ListUserClustersRequest& request) {
+  absl::StatusOr<std::string> organization_id =
+      ParseUserOrganization(request.user(), "user");
+  if (!organization_id.ok()) {
+    return organization_id.status();
+  }
+  absl::Status allowed = CheckOrganization(caller, *organization_id);
+  if (!allowed.ok()) {
+    return allowed;
+  }
+  if (!SeesAllClusters(caller) && caller.user() != request.user()) {
+    return errors::PermissionDenied(
+        "ListUserClusters of another user needs the ROLE_ADMIN or "
+        "ROLE_ADMIN_READ_ONLY role; other users may list only their own "
+        "clusters");
+  }
+
+  absl::StatusOr<int> page_size =
+      pagination::NormalizePageSize(request.page_size());
+  if (!page_size.ok()) {
+    return page_size.status();
+  }
+  const std::string scope =
+      PageScope("ListUserClusters", request.user(), caller);
+  absl::StatusOr<std::string> after_id =
+      DecodePageToken(page_tokens_, scope, request.page_token());
+  if (!after_id.ok()) {
+    return after_id.status();
+  }
+
+  absl::StatusOr<ClusterPage> page = store_->ListGrantedClusters(
+      *organization_id, request.user(), *after_id, *page_size);
+  if (!page.ok()) {
+    return page.status();
+  }
+  ListUserClustersResponse response;
+  for (Cluster& cluster : page->clusters) {
+    *response.add_clusters() = std::move(cluster);
+  }
+  if (page->has_more) {
+    response.set_next_page_token(page_tokens_.Encode(scope, page->last_id));
+  }
+  return response;
+}
+
+absl::StatusOr<ListClusterMembersResponse> ClusterService::ListClusterMembers(
+    const Principal& /*caller*/, const ListClusterMembersRequest& /*request*/) {
+  return errors::Unimplemented(
+      "ironorg.clusters.v1.ClusterAccessService/ListClusterMembers");
+}
+
+absl::StatusOr<SetUserClustersResponse> ClusterService::SetUserClusters(
+    const Principal& /*caller*/, const SetUserClustersRequest& /*request*/) {
+  return errors::Unimplemented(
+      "ironorg.clusters.v1.ClusterAccessService/SetUserClusters");
+}
+
+absl::StatusOr<Cluster> ClusterService::RotateClusterToken(
+    const Principal& /*caller*/, const RotateClusterTokenRequest& /*request*/) {
+  return errors::Unimplemented(
+      "ironorg.clusters.v1.ClusterService/RotateClusterToken");
+}
+
+absl::StatusOr<RegisterRunnerResponse> ClusterService::RegisterRunner(
+    const Principal& /*caller*/, const RegisterRunnerRequest& /*request*/) {
+  return errors::Unimplemented(
+      "ironorg.clusters.v1.RunnerService/RegisterRunner");
+}
+
+absl::StatusOr<Runner> ClusterService::Heartbeat(
+    const Principal& /*caller*/, const HeartbeatRequest& /*request*/) {
+  return errors::Unimplemented("ironorg.clusters.v1.RunnerService/Heartbeat");
+}
+
+absl::StatusOr<ListRunnersResponse> ClusterService::ListRunners(
+    const Principal& /*caller*/, const ListRunnersRequest& /*request*/) {
+  return errors::Unimplemented("ironorg.clusters.v1.RunnerService/ListRunners");
+}
+
+absl::StatusOr<IntrospectClusterTokenResponse>
+ClusterService::IntrospectClusterToken(
+    const Principal& /*caller*/, const IntrospectClusterTokenRequest& request) {
+  // Every failure returns the same status, so a caller learns nothing
+  // about near misses.
+  const absl::Status invalid = errors::Unauthenticated("invalid cluster token");
+  if (!absl::StartsWith(request.token(), kClusterTokenPrefix)) {
+    return invalid;
+  }
+  absl::StatusOr<std::string> cluster =
+      store_->FindClusterByTokenHash(crypto::Sha256Hex(request.token()));
+  if (absl::IsNotFound(cluster.status())) {
+    return invalid;
+  }
+  if (!cluster.ok()) {
+    return cluster.status();
+  }
+  IntrospectClusterTokenResponse response;
+  response.set_cluster(*std::move(cluster));
+  return response;
+}
+
+absl::StatusOr<CheckClusterAccessResponse> ClusterService::CheckClusterAccess(
+    const Principal& /*caller*/, const CheckClusterAccessRequest& request) {
+  absl::StatusOr<ClusterName> cluster =
+      ParseClusterName(request.cluster(), "cluster");
+  if (!cluster.ok()) {
+    return cluster.status();
+  }
+  absl::StatusOr<std::string> user_organization_id =
+      ParseUserOrganization(request.user(), "user");
+  if (!user_organization_id.ok()) {
+    return user_organization_id.status();
+  }
+
+  CheckClusterAccessResponse response;
+  if (*user_organization_id != cluster->organization_id) {
+    return response;
+  }
+  absl::StatusOr<bool> granted = store_->HasAccess(
+      cluster->organization_id, cluster->cluster_id, request.user());
+  if (!granted.ok()) {
+    return granted.status();
+  }
+  response.set_granted(*granted);
+  return response;
+}
+
+}  // namespace ironorg::clusters

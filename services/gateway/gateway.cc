@@ -1,0 +1,175 @@
+#include "services/gateway/gateway.h"
+
+#include <grpcpp/impl/codegen/server_callback_handlers.h>
+#include <grpcpp/impl/rpc_service_method.h>
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/grpc_status.h"
+#include "common/internal_auth.h"
+#include "ironorg/billing/v1/billing_account.pb.h"
+#include "ironorg/billing/v1/plan.pb.h"
+#include "ironorg/billing/v1/subscription.pb.h"
+#include "ironorg/clusters/v1/cluster.pb.h"
+#include "ironorg/clusters/v1/cluster_access.pb.h"
+#include "ironorg/clusters/v1/runner.pb.h"
+#include "ironorg/gateway/v1/access.grpc.pb.h"
+#include "ironorg/identity/v1/auth.pb.h"
+#include "ironorg/identity/v1/organization.pb.h"
+#include "ironorg/identity/v1/user.pb.h"
+#include "ironorg/projects/v1/project.pb.h"
+#include "ironorg/projects/v1/project_access.pb.h"
+
+namespace ironorg::gateway {
+namespace {
+
+using ::google::protobuf::Descriptor;
+using ::google::protobuf::ServiceDescriptor;
+
+// Finds a service in the file that defines `message`. Naming a message of
+// each file also keeps the linker from dropping that file's descriptors,
+// which reflection reads from the generated pool.
+const ServiceDescriptor* ServiceOf(const Descriptor* message,
+                                   const char* service) {
+  return message->file()->FindServiceByName(service);
+}
+
+MethodInfo NewMethodInfo(const google::protobuf::MethodDescriptor& method,
+                         Backend backend) {
+  MethodInfo info;
+  info.full_name =
+      absl::StrCat(method.service()->full_name(), "/", method.name());
+  info.path = MethodPath(method.service()->full_name(), method.name());
+  info.input_type = method.input_type();
+  info.backend = backend;
+  info.rule = FindRule(info.full_name);
+  return info;
+}
+
+// A public service built at run time from its descriptor, whose methods
+// take and return raw bytes, so requests and responses are forwarded
+// without being serialized again.
+class ForwardingService final : public grpc::Service {
+ public:
+  ForwardingService(const PublicService& service,
+                    const CallEnvironment& environment) {
+    for (int i = 0; i < service.descriptor->method_count(); ++i) {
+      // gRPC keeps a pointer to the path, so MethodInfo must stay put.
+      methods_.push_back(std::make_unique<MethodInfo>(
+          NewMethodInfo(*service.descriptor->method(i), service.backend)));
+      const MethodInfo* method = methods_.back().get();
+
+      AddMethod(new grpc::internal::RpcServiceMethod(
+          method->path.c_str(), grpc::internal::RpcMethod::NORMAL_RPC,
+          nullptr));
+      MarkMethodRawCallback(
+          i, new grpc::internal::CallbackUnaryHandler<grpc::ByteBuffer,
+                                                      grpc::ByteBuffer>(
+                 [&environment, method](grpc::CallbackServerContext* context,
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) {
+                   return StartForwardedCall(environment, *method, context,
+                                             request, response);
+                 }));
+    }
+  }
+
+ private:
+  std::vector<std::unique_ptr<MethodInfo>> methods_;
+};
+
+// ironorg.gateway.v1.AccessService. Calls pass the same authentication
+// and permission check as forwarded ones.
+class AccessServiceImpl final
+    : public ironorg::gateway::v1::AccessService::CallbackService {
+ public:
+  explicit AccessServiceImpl(const CallEnvironment& environment)
+      : environment_(environment),
+        explain_access_(NewMethodInfo(*v1::ExplainAccessRequest::descriptor()
+                                           ->file()
+                                           ->FindServiceByName("AccessService")
+                                           ->FindMethodByName("ExplainAccess"),
+                                      Backend::kIdentity)) {}
+
+  grpc::ServerUnaryReactor* ExplainAccess(
+      grpc::CallbackServerContext* context,
+      const v1::ExplainAccessRequest* request,
+      v1::ExplainAccessResponse* /*response*/) override {
+    // TODO: compute the decision from the permission table. Until then
+    // every permitted caller gets UNIMPLEMENTED.
+    return StartLocalCall(
+        environment_, explain_access_, context, request,
+        [](const identity::v1::Principal&) {
+          return ToGrpcStatus(errors::Unimplemented(
+              "ironorg.gateway.v1.AccessService/ExplainAccess"));
+        });
+  }
+
+ private:
+  const CallEnvironment& environment_;
+  const MethodInfo explain_access_;
+};
+
+}  // namespace
+
+const std::vector<PublicService>& PublicServices() {
+  static const std::vector<PublicService>* const services =
+      new std::vector<PublicService>{
+          {ServiceOf(identity::v1::Organization::descriptor(),
+                     "OrganizationService"),
+           Backend::kIdentity},
+          {ServiceOf(identity::v1::User::descriptor(), "UserService"),
+           Backend::kIdentity},
+          {ServiceOf(identity::v1::ApiToken::descriptor(), "AuthService"),
+           Backend::kIdentity},
+          {ServiceOf(projects::v1::Project::descriptor(), "ProjectService"),
+           Backend::kProjects},
+          {ServiceOf(projects::v1::GrantProjectAccessRequest::descriptor(),
+                     "ProjectAccessService"),
+           Backend::kProjects},
+          {ServiceOf(clusters::v1::Cluster::descriptor(), "ClusterService"),
+           Backend::kClusters},
+          {ServiceOf(clusters::v1::GrantClusterAccessRequest::descriptor(),
+                     "ClusterAccessService"),
+           Backend::kClusters},
+          {ServiceOf(clusters::v1::Runner::descriptor(), "RunnerService"),
+           Backend::kClusters},
+          {ServiceOf(billing::v1::Plan::descriptor(), "PlanService"),
+           Backend::kBilling},
+          {ServiceOf(billing::v1::Subscription::descriptor(),
+                     "SubscriptionService"),
+           Backend::kBilling},
+          {ServiceOf(billing::v1::BillingAccount::descriptor(),
+                     "BillingAccountService"),
+           Backend::kBilling},
+      };
+  return *services;
+}
+
+Gateway::Gateway(GatewayOptions options, InternalCredential credential)
+    : backends_(std::make_unique<Backends>(options.addresses,
+                                           std::move(credential))) {
+  environment_.backends = backends_.get();
+  environment_.operator_token = std::move(options.operator_token);
+  environment_.max_call_timeout = options.max_call_timeout;
+
+  for (const PublicService& service : PublicServices()) {
+    services_.push_back(
+        std::make_unique<ForwardingService>(service, environment_));
+  }
+  services_.push_back(std::make_unique<AccessServiceImpl>(environment_));
+}
+
+Gateway::~Gateway() = default;
+
+std::vector<grpc::Service*> Gateway::services() const {
+  std::vector<grpc::Service*> services;
+  for (const auto& service : services_) {
+    services.push_back(service.get());
+  }
+  return services;
+}
+
+}  // namespace ironorg::gateway

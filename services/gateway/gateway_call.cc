@@ -1,0 +1,410 @@
+#include "services/gateway/gateway_call.h"
+
+#include <grpcpp/client_context.h>
+#include <grpcpp/support/proto_buffer_reader.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/errors.h"
+#include "common/grpc_status.h"
+#include "common/internal_auth.h"
+#include "common/log.h"
+#include "common/names.h"
+#include "google/protobuf/message.h"
+#include "services/gateway/authentication.h"
+
+namespace ironorg::gateway {
+namespace {
+
+using ::ironorg::identity::v1::Principal;
+
+constexpr char kIntrospectTokenPath[] =
+    "/ironorg.identity.v1.InternalAuthService/IntrospectToken";
+constexpr char kIntrospectClusterTokenPath[] =
+    "/ironorg.clusters.v1.InternalClusterAuthService/IntrospectClusterToken";
+constexpr char kCheckProjectAccessPath[] =
+    "/ironorg.projects.v1.InternalProjectAccessService/CheckProjectAccess";
+constexpr char kCheckClusterAccessPath[] =
+    "/ironorg.clusters.v1.InternalClusterAccessService/CheckClusterAccess";
+
+Principal ServicePrincipal() {
+  Principal principal;
+  principal.set_kind(Principal::KIND_SERVICE);
+  return principal;
+}
+
+// Converts the failure of an internal lookup into the status returned to
+// the caller. Only token lookups pass UNAUTHENTICATED on, because there it
+// means the token is bad. Elsewhere it means the service rejected the
+// gateway's own signature, which is a configuration error.
+grpc::Status LookupFailure(const grpc::Status& status,
+                           absl::string_view service,
+                           bool unauthenticated_means_bad_token) {
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAUTHENTICATED:
+      if (unauthenticated_means_bad_token) {
+        return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                            "the token is invalid, expired or revoked; log "
+                            "in again or send another token");
+      }
+      break;
+    case grpc::StatusCode::UNAVAILABLE:
+      return grpc::Status(
+          grpc::StatusCode::UNAVAILABLE,
+          absl::StrCat("the ", service,
+                       " service is unavailable; retry the call later"));
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return grpc::Status(
+          grpc::StatusCode::DEADLINE_EXCEEDED,
+          absl::StrCat("the ", service,
+                       " service did not answer before the deadline"));
+    case grpc::StatusCode::CANCELLED:
+      return grpc::Status(grpc::StatusCode::CANCELLED,
+                          "the call was cancelled");
+    default:
+      break;
+  }
+  IRONORG_LOG(ERROR) << "internal call to the " << service
+                     << " service failed: "
+                     << absl::StatusCodeToString(
+                            static_cast<absl::StatusCode>(status.error_code()))
+                     << ": " << status.error_message();
+  return ToGrpcStatus(errors::Internal());
+}
+
+bool ParseRequest(grpc::ByteBuffer* bytes, google::protobuf::Message* message) {
+  grpc::ProtoBufferReader reader(bytes);
+  return message->ParseFromZeroCopyStream(&reader);
+}
+
+class GatewayCall final : public grpc::ServerUnaryReactor,
+                          private GrantChecker {
+ public:
+  GatewayCall(const CallEnvironment& environment, const MethodInfo& method,
+              grpc::CallbackServerContext* context)
+      : environment_(environment),
+        method_(method),
+        context_(context),
+        start_(absl::Now()) {
+    // The caller's deadline, capped, bounds every step of the call.
+    const auto cap = std::chrono::system_clock::now() +
+                     absl::ToChronoMilliseconds(environment_.max_call_timeout);
+    deadline_ = std::min(context_->deadline(), cap);
+  }
+
+  void StartForwarded(const grpc::ByteBuffer* request,
+                      grpc::ByteBuffer* response) {
+    raw_request_ = request;
+    raw_response_ = response;
+    Authenticate();
+  }
+
+  void StartLocal(const google::protobuf::Message* request,
+                  LocalHandler handler) {
+    local_request_ = request;
+    handler_ = std::move(handler);
+    Authenticate();
+  }
+
+  void OnCancel() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    cancelled_ = true;
+    for (const auto& client_context : client_contexts_) {
+      client_context->TryCancel();
+    }
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void Authenticate() {
+    if (method_.rule == nullptr) {
+      Complete(ToGrpcStatus(errors::PermissionDenied(absl::StrCat(
+          method_.full_name, " is not in the gateway's permission table"))));
+      return;
+    }
+    // Login admits anyone, and a token sent with it is ignored.
+    if ((method_.rule->callers & kAnonymous) != 0) {
+      Authorize();
+      return;
+    }
+
+    const auto& metadata = context_->client_metadata();
+    const auto header = metadata.find(kAuthorizationMetadataKey);
+    if (header == metadata.end()) {
+      Complete(ToGrpcStatus(errors::Unauthenticated(
+          "missing authorization metadata; send authorization: Bearer "
+          "<token>")));
+      return;
+    }
+    token_presented_ = true;
+    absl::StatusOr<std::string> token = ParseAuthorization(
+        absl::string_view(header->second.data(), header->second.size()));
+    if (!token.ok()) {
+      Complete(ToGrpcStatus(token.status()));
+      return;
+    }
+
+    switch (ClassifyToken(*token, environment_.operator_token)) {
+      case TokenIssuer::kOperator:
+        principal_.set_kind(Principal::KIND_OPERATOR);
+        Authorize();
+        return;
+      case TokenIssuer::kClusters:
+        IntrospectClusterToken(std::move(*token));
+        return;
+      case TokenIssuer::kIdentity:
+        IntrospectUserToken(std::move(*token));
+        return;
+    }
+  }
+
+  void IntrospectUserToken(std::string token) {
+    user_token_request_.set_token(std::move(token));
+    grpc::ClientContext* client_context =
+        NewClientContext(kIntrospectTokenPath, ServicePrincipal());
+    environment_.backends->identity_auth().async()->IntrospectToken(
+        client_context, &user_token_request_, &user_token_response_,
+        [this](grpc::Status status) {
+          if (!status.ok()) {
+            IRONORG_LOG(WARNING)
+                << "token introspection for " << method_.full_name
+                << " failed: " << status.error_message();
+            Complete(LookupFailure(status, "identity", true));
+            return;
+          }
+          const Principal& principal = user_token_response_.principal();
+          if (principal.kind() != Principal::KIND_USER_ACCESS_TOKEN &&
+              principal.kind() != Principal::KIND_USER_API_TOKEN) {
+            IRONORG_LOG(ERROR) << "identity resolved a token to principal "
+                                  "kind "
+                               << Principal::Kind_Name(principal.kind())
+                               << "; only user kinds are accepted";
+            Complete(ToGrpcStatus(errors::Internal()));
+            return;
+          }
+          principal_ = principal;
+          Authorize();
+        });
+  }
+
+  void IntrospectClusterToken(std::string token) {
+    cluster_token_request_.set_token(std::move(token));
+    grpc::ClientContext* client_context =
+        NewClientContext(kIntrospectClusterTokenPath, ServicePrincipal());
+    environment_.backends->cluster_auth().async()->IntrospectClusterToken(
+        client_context, &cluster_token_request_, &cluster_token_response_,
+        [this](grpc::Status status) {
+          if (!status.ok()) {
+            IRONORG_LOG(WARNING)
+                << "cluster token introspection for " << method_.full_name
+                << " failed: " << status.error_message();
+            Complete(LookupFailure(status, "clusters", true));
+            return;
+          }
+          const std::string& cluster = cluster_token_response_.cluster();
+          const std::string organization = names::OrganizationOf(cluster);
+          if (organization.empty()) {
+            IRONORG_LOG(ERROR) << "clusters resolved a token to the malformed "
+                                  "cluster name \""
+                               << cluster << "\"";
+            Complete(ToGrpcStatus(errors::Internal()));
+            return;
+          }
+          principal_.set_kind(Principal::KIND_CLUSTER_TOKEN);
+          principal_.set_cluster(cluster);
+          principal_.set_organization(organization);
+          Authorize();
+        });
+  }
+
+  void Authorize() {
+    const google::protobuf::Message* request = local_request_;
+    if (request == nullptr) {
+      parsed_request_.reset(
+          google::protobuf::MessageFactory::generated_factory()
+              ->GetPrototype(method_.input_type)
+              ->New());
+      // The copy shares the request's slices; reading it consumes nothing
+      // of the bytes that are forwarded. An empty request may arrive
+      // without a buffer, and then every field keeps its default.
+      grpc::ByteBuffer copy(*raw_request_);
+      if (copy.Valid() && !ParseRequest(&copy, parsed_request_.get())) {
+        Complete(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                              absl::StrCat("the request is not a valid ",
+                                           method_.input_type->full_name())));
+        return;
+      }
+      request = parsed_request_.get();
+    }
+
+    gateway::Authorize(*method_.rule, principal_, *request, *this,
+                       [this](absl::Status status) {
+                         if (!status.ok()) {
+                           Complete(ToGrpcStatus(status));
+                           return;
+                         }
+                         Serve();
+                       });
+  }
+
+  void CheckGrant(GrantKind kind, const std::string& user,
+                  const std::string& resource,
+                  std::function<void(absl::StatusOr<bool>)> done) override {
+    grant_done_ = std::move(done);
+    auto on_complete = [this](absl::string_view service, grpc::Status status,
+                              bool granted) {
+      if (!status.ok()) {
+        IRONORG_LOG(WARNING) << "grant lookup for " << method_.full_name
+                             << " failed: " << status.error_message();
+        grant_done_(FromGrpcStatus(LookupFailure(status, service, false)));
+        return;
+      }
+      grant_done_(granted);
+    };
+
+    if (kind == GrantKind::kProject) {
+      project_grant_request_.set_user(user);
+      project_grant_request_.set_project(resource);
+      grpc::ClientContext* client_context =
+          NewClientContext(kCheckProjectAccessPath, ServicePrincipal());
+      environment_.backends->project_access().async()->CheckProjectAccess(
+          client_context, &project_grant_request_, &project_grant_response_,
+          [this, on_complete](grpc::Status status) {
+            on_complete("projects", std::move(status),
+                        project_grant_response_.granted());
+          });
+      return;
+    }
+    cluster_grant_request_.set_user(user);
+    cluster_grant_request_.set_cluster(resource);
+    grpc::ClientContext* client_context =
+        NewClientContext(kCheckClusterAccessPath, ServicePrincipal());
+    environment_.backends->cluster_access().async()->CheckClusterAccess(
+        client_context, &cluster_grant_request_, &cluster_grant_response_,
+        [this, on_complete](grpc::Status status) {
+          on_complete("clusters", std::move(status),
+                      cluster_grant_response_.granted());
+        });
+  }
+
+  void Serve() {
+    if (handler_) {
+      Complete(handler_(principal_));
+      return;
+    }
+    grpc::ClientContext* client_context =
+        NewClientContext(method_.path, principal_);
+    environment_.backends->generic(method_.backend)
+        .UnaryCall(client_context, method_.path, grpc::StubOptions(),
+                   raw_request_, raw_response_, [this](grpc::Status status) {
+                     // The owning service's status, message and details go
+                     // back unchanged.
+                     // NOTE: when the service is down, this is gRPC's own
+                     // UNAVAILABLE, whose message names the service's
+                     // internal address.
+                     Complete(status);
+                   });
+  }
+
+  // Returns a context for one outgoing call, signed for `path` with
+  // `principal` and bounded by the call's deadline. The context lives as
+  // long as this call, so that OnCancel can cancel it at any time.
+  grpc::ClientContext* NewClientContext(absl::string_view path,
+                                        const Principal& principal) {
+    auto client_context = std::make_unique<grpc::ClientContext>();
+    client_context->set_deadline(deadline_);
+    environment_.backends->credential().Sign(path, principal,
+                                             client_context.get());
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (cancelled_) {
+      client_context->TryCancel();
+    }
+    client_contexts_.push_back(std::move(client_context));
+    return client_contexts_.back().get();
+  }
+
+  void Complete(const grpc::Status& status) {
+    const int64_t latency_ms = absl::ToInt64Milliseconds(absl::Now() - start_);
+    const std::string organization = principal_.organization().empty()
+                                         ? std::string("-")
+                                         : principal_.organization();
+    // A caller whose token was rejected is not anonymous.
+    const std::string caller =
+        token_presented_ && principal_.kind() == Principal::KIND_UNSPECIFIED
+            ? std::string("unauthenticated")
+            : DescribePrincipal(principal_);
+    IRONORG_LOG(INFO) << "access method=" << method_.full_name
+                      << " caller=" << caller
+                      << " organization=" << organization << " status="
+                      << absl::StatusCodeToString(
+                             static_cast<absl::StatusCode>(status.error_code()))
+                      << " latency_ms=" << latency_ms;
+    Finish(status);
+  }
+
+  const CallEnvironment& environment_;
+  const MethodInfo& method_;
+  grpc::CallbackServerContext* const context_;
+  const absl::Time start_;
+  std::chrono::system_clock::time_point deadline_;
+
+  // A forwarded call's bytes, owned by gRPC.
+  const grpc::ByteBuffer* raw_request_ = nullptr;
+  grpc::ByteBuffer* raw_response_ = nullptr;
+  std::unique_ptr<google::protobuf::Message> parsed_request_;
+
+  // A local call's request, owned by gRPC, and its handler.
+  const google::protobuf::Message* local_request_ = nullptr;
+  LocalHandler handler_;
+
+  Principal principal_;
+  bool token_presented_ = false;
+
+  // The messages of the internal calls; each step uses its own pair, and
+  // they must outlive the call that fills them.
+  identity::v1::IntrospectTokenRequest user_token_request_;
+  identity::v1::IntrospectTokenResponse user_token_response_;
+  clusters::v1::IntrospectClusterTokenRequest cluster_token_request_;
+  clusters::v1::IntrospectClusterTokenResponse cluster_token_response_;
+  projects::v1::CheckProjectAccessRequest project_grant_request_;
+  projects::v1::CheckProjectAccessResponse project_grant_response_;
+  clusters::v1::CheckClusterAccessRequest cluster_grant_request_;
+  clusters::v1::CheckClusterAccessResponse cluster_grant_response_;
+  std::function<void(absl::StatusOr<bool>)> grant_done_;
+
+  std::mutex mutex_;
+  bool cancelled_ = false;  // guarded by mutex_
+  std::vector<std::unique_ptr<grpc::ClientContext>>
+      client_contexts_;  // guarded by mutex_
+};
+
+}  // namespace
+
+grpc::ServerUnaryReactor* StartForwardedCall(
+    const CallEnvironment& environment, const MethodInfo& method,
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  auto* call = new GatewayCall(environment, method, context);
+  call->StartForwarded(request, response);
+  return call;
+}
+
+grpc::ServerUnaryReactor* StartLocalCall(
+    const CallEnvironment& environment, const MethodInfo& method,
+    grpc::CallbackServerContext* context,
+    const google::protobuf::Message* request, LocalHandler handler) {
+  auto* call = new GatewayCall(environment, method, context);
+  call->StartLocal(request, std::move(handler));
+  return call;
+}
+
+}  // namespace ironorg::gateway

@@ -1,0 +1,120 @@
+// ironorg-gateway: authenticates callers, applies the permission table and
+// forwards each call to the service that owns it.
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/ascii.h"
+#include "absl/time/time.h"
+#include "common/flags.h"
+#include "common/log.h"
+#include "common/server.h"
+#include "services/gateway/gateway.h"
+
+ABSL_FLAG(std::string, listen_address, "127.0.0.1:50051",
+          "host:port to serve on; port 0 picks a free port");
+ABSL_FLAG(std::string, ready_file, "",
+          "file to write the bound address to once serving");
+ABSL_FLAG(std::string, data_dir, "",
+          "accepted for symmetry with the other binaries; the gateway "
+          "stores no data");
+ABSL_FLAG(std::string, internal_secret_file, "",
+          "file holding the internal secret shared by all ironorg processes "
+          "(at least 32 bytes); without it, IRONORG_INTERNAL_SECRET holds "
+          "the secret");
+ABSL_FLAG(std::string, identity_address, "127.0.0.1:50061",
+          "host:port of ironorg-identity");
+ABSL_FLAG(std::string, projects_address, "127.0.0.1:50062",
+          "host:port of ironorg-projects");
+ABSL_FLAG(std::string, clusters_address, "127.0.0.1:50063",
+          "host:port of ironorg-clusters");
+ABSL_FLAG(std::string, billing_address, "127.0.0.1:50064",
+          "host:port of ironorg-billing");
+ABSL_FLAG(std::string, operator_token_file, "",
+          "file holding the platform operator's token; without it, "
+          "IRONORG_OPERATOR_TOKEN holds the token");
+ABSL_FLAG(absl::Duration, max_call_timeout, absl::Seconds(30),
+          "the longest deadline a call through the gateway gets, such as "
+          "30s; a caller's shorter deadline is kept");
+
+namespace {
+
+// Reads the operator token from `path`, or from IRONORG_OPERATOR_TOKEN when
+// `path` is empty. Returns false when the file cannot be read.
+bool LoadOperatorToken(const std::string& path, std::string* token) {
+  if (path.empty()) {
+    const char* value = std::getenv("IRONORG_OPERATOR_TOKEN");
+    *token = value == nullptr ? "" : value;
+    return true;
+  }
+  std::ifstream in(path);
+  if (!in) {
+    return false;
+  }
+  std::stringstream contents;
+  contents << in.rdbuf();
+  *token = std::string(absl::StripAsciiWhitespace(contents.str()));
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ironorg::BlockTerminationSignals();
+  ironorg::SetLogProcessName("gateway");
+  ironorg::ParseFlags(argc, argv,
+                      "ironorg-gateway: the public entry point of ironorg");
+
+  absl::StatusOr<ironorg::InternalCredential> credential =
+      ironorg::LoadInternalCredential(
+          absl::GetFlag(FLAGS_internal_secret_file));
+  if (!credential.ok()) {
+    IRONORG_LOG(ERROR) << credential.status().message();
+    return 1;
+  }
+
+  ironorg::gateway::GatewayOptions options;
+  options.addresses.identity = absl::GetFlag(FLAGS_identity_address);
+  options.addresses.projects = absl::GetFlag(FLAGS_projects_address);
+  options.addresses.clusters = absl::GetFlag(FLAGS_clusters_address);
+  options.addresses.billing = absl::GetFlag(FLAGS_billing_address);
+  options.max_call_timeout = absl::GetFlag(FLAGS_max_call_timeout);
+  if (options.max_call_timeout <= absl::ZeroDuration()) {
+    IRONORG_LOG(ERROR) << "--max_call_timeout must be positive, got "
+                       << absl::FormatDuration(options.max_call_timeout);
+    return 1;
+  }
+  const std::string operator_token_file =
+      absl::GetFlag(FLAGS_operator_token_file);
+  if (!LoadOperatorToken(operator_token_file, &options.operator_token)) {
+    IRONORG_LOG(ERROR) << "cannot read the operator token file \""
+                       << operator_token_file << "\"";
+    return 1;
+  }
+  if (options.operator_token.empty()) {
+    IRONORG_LOG(WARNING)
+        << "no operator token configured (--operator_token_file or "
+           "IRONORG_OPERATOR_TOKEN), so CreateOrganization is unavailable: "
+           "such calls get PERMISSION_DENIED";
+  }
+
+  ironorg::gateway::Gateway gateway(std::move(options), *std::move(credential));
+
+  ironorg::ServerConfig config;
+  config.listen_address = absl::GetFlag(FLAGS_listen_address);
+  config.ready_file = absl::GetFlag(FLAGS_ready_file);
+  absl::StatusOr<std::unique_ptr<ironorg::RunningServer>> server =
+      ironorg::RunningServer::Start(config, gateway.services());
+  if (!server.ok()) {
+    IRONORG_LOG(ERROR) << server.status().message();
+    return 1;
+  }
+
+  const std::string signal = ironorg::WaitForTerminationSignal();
+  IRONORG_LOG(INFO) << "received " << signal << ", shutting down";
+  (*server)->Shutdown();
+  return 0;
+}

@@ -1,0 +1,124 @@
+// The rules of the projects service, free of gRPC: who may do what to
+// which project, input checks, and pagination.
+//
+// Every method takes the verified caller and the request message and
+// returns the response or a status from common/errors.h:
+//   INVALID_ARGUMENT  a malformed name, display name, page size or page
+//                     token; the message names the field.
+//   PERMISSION_DENIED a user caller names a resource outside their own
+//                     organization (checked before anything is looked up),
+//                     or their role does not allow the call.
+//   NOT_FOUND         the named project or user does not exist.
+//   UNAVAILABLE       storage is busy or identity cannot be reached; retry.
+//   UNIMPLEMENTED     the method is not built yet.
+//
+// Callers: user principals are limited to their organization and role.
+// A KIND_SERVICE principal is a peer holding the internal credential and
+// may act in any organization. Other kinds (operator, cluster token) are
+// denied, because no project method is open to them.
+//
+// Thread-safe if the store and the user directory are.
+#ifndef IRONORG_SERVICES_PROJECTS_PROJECT_SERVICE_H_
+#define IRONORG_SERVICES_PROJECTS_PROJECT_SERVICE_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/pagination.h"
+#include "ironorg/identity/v1/principal.pb.h"
+#include "ironorg/projects/v1/internal.pb.h"
+#include "ironorg/projects/v1/project.pb.h"
+#include "ironorg/projects/v1/project_access.pb.h"
+#include "services/projects/project_store.h"
+#include "services/projects/user_directory.h"
+
+namespace ironorg::projects {
+
+class ProjectService final {
+ public:
+  // `store` and `users` must outlive the service. `page_tokens` seals the
+  // page tokens of every list.
+  ProjectService(ProjectStore* store, UserDirectory* users,
+                 pagination::PageTokenCodec page_tokens)
+      : store_(store), users_(users), page_tokens_(std::move(page_tokens)) {}
+
+  // ProjectService. Admin only. Creates a project with display name
+  // `project.display_name` (trimmed, 1 to 200 characters). A retry with
+  // the same `request_id` by the same caller returns the first project.
+  absl::StatusOr<ironorg::projects::v1::Project> CreateProject(
+      const ironorg::identity::v1::Principal& caller,
+      const ironorg::projects::v1::CreateProjectRequest& request);
+
+  // Returns one project. Admin and Admin read-only may read every project
+  // of their organization, and a Developer only a granted one. Any other
+  // caller gets PERMISSION_DENIED, whether or not the project exists.
+  absl::StatusOr<ironorg::projects::v1::Project> GetProject(
+      const ironorg::identity::v1::Principal& caller,
+      const ironorg::projects::v1::GetProjectRequest& request);
+
+  // Lists projects in id order. A Developer gets only the projects granted
+  // to them; an Accountant gets PERMISSION_DENIED.
+  absl::StatusOr<ironorg::projects::v1::ListProjectsResponse> ListProjects(
+      const ironorg::identity::v1::Principal& caller,
+      const ironorg::projects::v1::ListProjectsRequest& request);
+
+  absl::StatusOr<ironorg::projects::v1::Project> UpdateProject(
+      const ironorg::identity::v1::Principal& caller,
+      const ironorg::projects::v1::UpdateProjectRequest& request);
+  absl::StatusOr<ironorg::projects::v1::DeleteProjectResponse> DeleteProject(
+      const ironorg::identity::v1::Principal& caller,
+      const ironorg::projects::v1::DeleteProjectRequest& request);
+  absl::StatusOr<ironorg::projects::v1::ListAuditEventsResponse>
+  ListAuditEvents(const ironorg::identity::v1::Principal& caller,
+                  const ironorg::projects::v1::ListAuditEventsRequest& request);
+
+  // ProjectAccessService. Admin only. Grants `user` access to `project`.
+  // Both must be in the caller's organization, or the call gets
+  // PERMISSION_DENIED. The project must exist and identity must have the
+  // user, or the call gets NOT_FOUND. Granting an existing grant succeeds
+  // and changes nothing.
+  absl::StatusOr<ironorg::projects::v1::GrantProjectAccessResponse>
+  GrantProjectAccess(
+      const ironorg::identity::v1::Principal& caller,
+      const ironorg::projects::v1::GrantProjectAccessRequest& request);
+
+  // Admin only. Removes the grant; revoking a missing grant succeeds and
+  // changes nothing. NOT_FOUND if the project does not exist. The user is
+  // not looked up, so grants of deleted users can still be removed.
+  absl::StatusOr<ironorg::projects::v1::RevokeProjectAccessResponse>
+  RevokeProjectAccess(
+      const ironorg::identity::v1::Principal& caller,
+      const ironorg::projects::v1::RevokeProjectAccessRequest& request);
+
+  // Lists the projects granted to `user`, in id order. Admin and Admin
+  // read-only may name any user of their organization; others only
+  // themselves.
+  absl::StatusOr<ironorg::projects::v1::ListUserProjectsResponse>
+  ListUserProjects(
+      const ironorg::identity::v1::Principal& caller,
+      const ironorg::projects::v1::ListUserProjectsRequest& request);
+
+  absl::StatusOr<ironorg::projects::v1::ListProjectMembersResponse>
+  ListProjectMembers(
+      const ironorg::identity::v1::Principal& caller,
+      const ironorg::projects::v1::ListProjectMembersRequest& request);
+  absl::StatusOr<ironorg::projects::v1::SetUserProjectsResponse>
+  SetUserProjects(const ironorg::identity::v1::Principal& caller,
+                  const ironorg::projects::v1::SetUserProjectsRequest& request);
+
+  // InternalProjectAccessService. Reports whether the project exists and
+  // `user` has a grant on it. Any verified caller may ask.
+  absl::StatusOr<ironorg::projects::v1::CheckProjectAccessResponse>
+  CheckProjectAccess(
+      const ironorg::identity::v1::Principal& caller,
+      const ironorg::projects::v1::CheckProjectAccessRequest& request);
+
+ private:
+  ProjectStore* store_;
+  UserDirectory* users_;
+  pagination::PageTokenCodec page_tokens_;
+};
+
+}  // namespace ironorg::projects
+
+#endif  // IRONORG_SERVICES_PROJECTS_PROJECT_SERVICE_H_

@@ -1,0 +1,504 @@
+#include "services/projects/project_store.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/crypto.h"
+#include "common/errors.h"
+#include "common/names.h"
+#include "common/time_util.h"
+
+namespace ironorg::projects {
+namespace {
+
+using ::ironorg::projects::v1::Project;
+
+// migrations[i] moves the schema from version i to i + 1. Never edit a
+// released entry, because files in use have already applied it. Append a
+// new one instead.
+const std::vector<std::string>& Migrations() {
+  static const auto* const kMigrations = new std::vector<std::string>{
+      R"sql(
+CREATE TABLE projects (
+  id TEXT PRIMARY KEY,
+  organization_id TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  create_time INTEGER NOT NULL,
+  update_time INTEGER NOT NULL
+);
+CREATE INDEX projects_by_organization ON projects (organization_id, id);
+
+CREATE TABLE project_grants (
+  project_id TEXT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+  user_name TEXT NOT NULL,
+  create_time INTEGER NOT NULL,
+  PRIMARY KEY (project_id, user_name)
+);
+CREATE INDEX project_grants_by_user ON project_grants (user_name, project_id);
+
+CREATE TABLE request_ids (
+  caller TEXT NOT NULL,
+  method TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  create_time INTEGER NOT NULL,
+  PRIMARY KEY (caller, method, request_id)
+);
+
+CREATE TABLE audit_events (
+  sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  organization_id TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  create_time INTEGER NOT NULL
+);
+CREATE INDEX audit_events_by_organization
+  ON audit_events (organization_id, sequence);
+
+CREATE TABLE outbox (
+  sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+  type TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  user_name TEXT NOT NULL,
+  organization_id TEXT NOT NULL,
+  create_time INTEGER NOT NULL
+);
+)sql",
+  };
+  return *kMigrations;
+}
+
+// Change feed event types written to `outbox`.
+constexpr absl::string_view kProjectCreated = "project.created";
+constexpr absl::string_view kAccessGranted = "project.access_granted";
+constexpr absl::string_view kAccessRevoked = "project.access_revoked";
+
+constexpr absl::string_view kSelectProjectColumns =
+    "SELECT id, display_name, revision, create_time, update_time "
+    "FROM projects ";
+
+Project ProjectFromRow(absl::string_view organization_id,
+                       const sqlite::Statement& row) {
+  Project project;
+  project.set_name(
+      names::Child(organization_id, "projects", row.ColumnText(0)));
+  project.set_display_name(row.ColumnText(1));
+  project.set_etag(absl::StrCat(row.ColumnInt(2)));
+  *project.mutable_create_time() = ToTimestamp(row.ColumnInt(3));
+  *project.mutable_update_time() = ToTimestamp(row.ColumnInt(4));
+  return project;
+}
+
+absl::Status InsertAuditEvent(sqlite::Connection& connection,
+                              absl::string_view organization_id,
+                              absl::string_view resource,
+                              const Mutation& mutation) {
+  absl::StatusOr<sqlite::Statement*> insert = connection.Prepare(
+      "INSERT INTO audit_events (id, organization_id, actor, action, "
+      "resource, request_id, create_time) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  if (!insert.ok()) {
+    return insert.status();
+  }
+  return (*insert)
+      ->Bind(1, crypto::NewResourceId())
+      .Bind(2, organization_id)
+      .Bind(3, mutation.actor)
+      .Bind(4, mutation.action)
+      .Bind(5, resource)
+      .Bind(6, mutation.request_id)
+      .Bind(7, mutation.time_micros)
+      .Run();
+}
+
+absl::Status InsertOutboxEvent(sqlite::Connection& connection,
+                               absl::string_view type,
+                               absl::string_view organization_id,
+                               absl::string_view resource,
+                               absl::string_view user_name,
+                               int64_t time_micros) {
+  absl::StatusOr<sqlite::Statement*> insert = connection.Prepare(
+      "INSERT INTO outbox (type, resource, user_name, organization_id, "
+      "create_time) VALUES (?, ?, ?, ?, ?)");
+  if (!insert.ok()) {
+    return insert.status();
+  }
+  return (*insert)
+      ->Bind(1, type)
+      .Bind(2, resource)
+      .Bind(3, user_name)
+      .Bind(4, organization_id)
+      .Bind(5, time_micros)
+      .Run();
+}
+
+absl::StatusOr<Project> SelectProject(sqlite::Connection& connection,
+                                      absl::string_view organization_id,
+                                      absl::string_view project_id) {
+  absl::StatusOr<sqlite::Statement*> select = connection.Prepare(absl::StrCat(
+      kSelectProjectColumns, "WHERE organization_id = ? AND id = ?"));
+  if (!select.ok()) {
+    return select.status();
+  }
+  (*select)->Bind(1, organization_id).Bind(2, project_id);
+  absl::StatusOr<bool> row = (*select)->Step();
+  if (!row.ok()) {
+    return row.status();
+  }
+  if (!*row) {
+    return errors::NotFound(
+        "project", names::Child(organization_id, "projects", project_id));
+  }
+  return ProjectFromRow(organization_id, **select);
+}
+
+// Returns the resource name stored for a request id, or an empty string.
+absl::StatusOr<std::string> SelectRequestResource(
+    sqlite::Connection& connection, const Mutation& mutation) {
+  absl::StatusOr<sqlite::Statement*> select = connection.Prepare(
+      "SELECT resource FROM request_ids "
+      "WHERE caller = ? AND method = ? AND request_id = ?");
+  if (!select.ok()) {
+    return select.status();
+  }
+  (*select)
+      ->Bind(1, mutation.actor)
+      .Bind(2, mutation.action)
+      .Bind(3, mutation.request_id);
+  absl::StatusOr<bool> row = (*select)->Step();
+  if (!row.ok()) {
+    return row.status();
+  }
+  return *row ? (*select)->ColumnText(0) : std::string();
+}
+
+absl::Status InsertRequestId(sqlite::Connection& connection,
+                             const Mutation& mutation,
+                             absl::string_view resource) {
+  absl::StatusOr<sqlite::Statement*> insert = connection.Prepare(
+      "INSERT INTO request_ids (caller, method, request_id, resource, "
+      "create_time) VALUES (?, ?, ?, ?, ?)");
+  if (!insert.ok()) {
+    return insert.status();
+  }
+  return (*insert)
+      ->Bind(1, mutation.actor)
+      .Bind(2, mutation.action)
+      .Bind(3, mutation.request_id)
+      .Bind(4, resource)
+      .Bind(5, mutation.time_micros)
+      .Run();
+}
+
+// Reads up to `page_size` rows of a prepared project query into a page;
+// the query must select kSelectProjectColumns and LIMIT page_size + 1.
+absl::StatusOr<ProjectPage> ReadPage(sqlite::Statement& select,
+                                     absl::string_view organization_id,
+                                     int page_size) {
+  ProjectPage page;
+  for (;;) {
+    absl::StatusOr<bool> row = select.Step();
+    if (!row.ok()) {
+      return row.status();
+    }
+    if (!*row) {
+      break;
+    }
+    if (static_cast<int>(page.projects.size()) == page_size) {
+      page.has_more = true;
+      break;
+    }
+    page.last_id = select.ColumnText(0);
+    page.projects.push_back(ProjectFromRow(organization_id, select));
+  }
+  return page;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ProjectStore>> ProjectStore::Open(
+    const std::string& data_dir) {
+  absl::StatusOr<std::unique_ptr<sqlite::Database>> database =
+      sqlite::Database::Open(absl::StrCat(data_dir, "/", kDatabaseFileName),
+                             Migrations());
+  if (!database.ok()) {
+    return database.status();
+  }
+  return std::unique_ptr<ProjectStore>(new ProjectStore(*std::move(database)));
+}
+
+absl::StatusOr<CreatedProject> ProjectStore::CreateProject(
+    absl::string_view organization_id, absl::string_view display_name,
+    const Mutation& mutation) {
+  CreatedProject result;
+  absl::Status status = database_->Write([&](sqlite::Connection& connection) {
+    if (!mutation.request_id.empty()) {
+      absl::StatusOr<std::string> earlier =
+          SelectRequestResource(connection, mutation);
+      if (!earlier.ok()) {
+        return earlier.status();
+      }
+      if (!earlier->empty()) {
+        absl::StatusOr<std::vector<std::string>> ids = names::Parse(
+            *earlier, "organizations/{organization}/projects/{project}",
+            "resource");
+        if (!ids.ok()) {
+          return ids.status();
+        }
+        absl::StatusOr<Project> project =
+            SelectProject(connection, (*ids)[0], (*ids)[1]);
+        if (!project.ok()) {
+          return project.status();
+        }
+        result.project = *std::move(project);
+        result.replayed = true;
+        return absl::OkStatus();
+      }
+    }
+
+    const std::string id = crypto::NewResourceId();
+    const std::string name = names::Child(organization_id, "projects", id);
+    absl::StatusOr<sqlite::Statement*> insert = connection.Prepare(
+        "INSERT INTO projects (id, organization_id, display_name, revision, "
+        "create_time, update_time) VALUES (?, ?, ?, 1, ?, ?)");
+    if (!insert.ok()) {
+      return insert.status();
+    }
+    absl::Status inserted = (*insert)
+                                ->Bind(1, id)
+                                .Bind(2, organization_id)
+                                .Bind(3, display_name)
+                                .Bind(4, mutation.time_micros)
+                                .Bind(5, mutation.time_micros)
+                                .Run();
+    if (!inserted.ok()) {
+      return inserted;
+    }
+
+    if (!mutation.request_id.empty()) {
+      absl::Status stored = InsertRequestId(connection, mutation, name);
+      if (!stored.ok()) {
+        return stored;
+      }
+    }
+    absl::Status audited =
+        InsertAuditEvent(connection, organization_id, name, mutation);
+    if (!audited.ok()) {
+      return audited;
+    }
+    absl::Status published =
+        InsertOutboxEvent(connection, kProjectCreated, organization_id, name,
+                          /*user_name=*/"", mutation.time_micros);
+    if (!published.ok()) {
+      return published;
+    }
+
+    absl::StatusOr<Project> project =
+        SelectProject(connection, organization_id, id);
+    if (!project.ok()) {
+      return project.status();
+    }
+    result.project = *std::move(project);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return result;
+}
+
+absl::StatusOr<Project> ProjectStore::GetProject(
+    absl::string_view organization_id, absl::string_view project_id) {
+  Project project;
+  absl::Status status = database_->Read([&](sqlite::Connection& connection) {
+    absl::StatusOr<Project> found =
+        SelectProject(connection, organization_id, project_id);
+    if (!found.ok()) {
+      return found.status();
+    }
+    project = *std::move(found);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return project;
+}
+
+absl::StatusOr<ProjectPage> ProjectStore::ListProjects(
+    absl::string_view organization_id, absl::string_view after_id,
+    int page_size) {
+  ProjectPage page;
+  absl::Status status = database_->Read([&](sqlite::Connection& connection) {
+    absl::StatusOr<sqlite::Statement*> select = connection.Prepare(absl::StrCat(
+        kSelectProjectColumns,
+        "WHERE organization_id = ? AND id > ? ORDER BY id LIMIT ?"));
+    if (!select.ok()) {
+      return select.status();
+    }
+    (*select)
+        ->Bind(1, organization_id)
+        .Bind(2, after_id)
+        .Bind(3, static_cast<int64_t>(page_size) + 1);
+    absl::StatusOr<ProjectPage> read =
+        ReadPage(**select, organization_id, page_size);
+    if (!read.ok()) {
+      return read.status();
+    }
+    page = *std::move(read);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return page;
+}
+
+absl::StatusOr<ProjectPage> ProjectStore::ListGrantedProjects(
+    absl::string_view organization_id, absl::string_view user_name,
+    absl::string_view after_id, int page_size) {
+  ProjectPage page;
+  absl::Status status = database_->Read([&](sqlite::Connection& connection) {
+    absl::StatusOr<sqlite::Statement*> select = connection.Prepare(absl::StrCat(
+        kSelectProjectColumns,
+        "WHERE organization_id = ? AND id > ? AND id IN "
+        "(SELECT project_id FROM project_grants WHERE user_name = ?) "
+        "ORDER BY id LIMIT ?"));
+    if (!select.ok()) {
+      return select.status();
+    }
+    (*select)
+        ->Bind(1, organization_id)
+        .Bind(2, after_id)
+        .Bind(3, user_name)
+        .Bind(4, static_cast<int64_t>(page_size) + 1);
+    absl::StatusOr<ProjectPage> read =
+        ReadPage(**select, organization_id, page_size);
+    if (!read.ok()) {
+      return read.status();
+    }
+    page = *std::move(read);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return page;
+}
+
+absl::StatusOr<bool> ProjectStore::GrantAccess(
+    absl::string_view organization_id, absl::string_view project_id,
+    absl::string_view user_name, const Mutation& mutation) {
+  bool changed = false;
+  absl::Status status = database_->Write([&](sqlite::Connection& connection) {
+    // Checked inside the transaction because the project may have been
+    // deleted since the service looked it up.
+    absl::StatusOr<Project> project =
+        SelectProject(connection, organization_id, project_id);
+    if (!project.ok()) {
+      return project.status();
+    }
+
+    absl::StatusOr<sqlite::Statement*> insert = connection.Prepare(
+        "INSERT OR IGNORE INTO project_grants (project_id, user_name, "
+        "create_time) VALUES (?, ?, ?)");
+    if (!insert.ok()) {
+      return insert.status();
+    }
+    absl::Status inserted = (*insert)
+                                ->Bind(1, project_id)
+                                .Bind(2, user_name)
+                                .Bind(3, mutation.time_micros)
+                                .Run();
+    if (!inserted.ok()) {
+      return inserted;
+    }
+    changed = connection.ChangedRows() > 0;
+    if (!changed) {
+      return absl::OkStatus();
+    }
+
+    absl::Status audited = InsertAuditEvent(connection, organization_id,
+                                            project->name(), mutation);
+    if (!audited.ok()) {
+      return audited;
+    }
+    return InsertOutboxEvent(connection, kAccessGranted, organization_id,
+                             project->name(), user_name, mutation.time_micros);
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return changed;
+}
+
+absl::StatusOr<bool> ProjectStore::RevokeAccess(
+    absl::string_view organization_id, absl::string_view project_id,
+    absl::string_view user_name, const Mutation& mutation) {
+  bool changed = false;
+  absl::Status status = database_->Write([&](sqlite::Connection& connection) {
+    absl::StatusOr<Project> project =
+        SelectProject(connection, organization_id, project_id);
+    if (!project.ok()) {
+      return project.status();
+    }
+
+    absl::StatusOr<sqlite::Statement*> remove = connection.Prepare(
+        "DELETE FROM project_grants WHERE project_id = ? AND user_name = ?");
+    if (!remove.ok()) {
+      return remove.status();
+    }
+    absl::Status removed =
+        (*remove)->Bind(1, project_id).Bind(2, user_name).Run();
+    if (!removed.ok()) {
+      return removed;
+    }
+    changed = connection.ChangedRows() > 0;
+    if (!changed) {
+      return absl::OkStatus();
+    }
+
+    absl::Status audited = InsertAuditEvent(connection, organization_id,
+                                            project->name(), mutation);
+    if (!audited.ok()) {
+      return audited;
+    }
+    return InsertOutboxEvent(connection, kAccessRevoked, organization_id,
+                             project->name(), user_name, mutation.time_micros);
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return changed;
+}
+
+absl::StatusOr<bool> ProjectStore::HasAccess(absl::string_view organization_id,
+                                             absl::string_view project_id,
+                                             absl::string_view user_name) {
+  bool granted = false;
+  absl::Status status = database_->Read([&](sqlite::Connection& connection) {
+    absl::StatusOr<sqlite::Statement*> select = connection.Prepare(
+        "SELECT 1 FROM project_grants JOIN projects ON projects.id = "
+        "project_grants.project_id WHERE projects.organization_id = ? AND "
+        "project_grants.project_id = ? AND project_grants.user_name = ?");
+    if (!select.ok()) {
+      return select.status();
+    }
+    (*select)->Bind(1, organization_id).Bind(2, project_id).Bind(3, user_name);
+    absl::StatusOr<bool> row = (*select)->Step();
+    if (!row.ok()) {
+      return row.status();
+    }
+    granted = *row;
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return granted;
+}
+
+}  // namespace ironorg::projects

@@ -1,0 +1,124 @@
+// Storage of projects and project grants in `<data_dir>/projects.db`.
+//
+// Every mutation writes, in the same SQLite transaction as the change, a
+// row to `audit_events` and, for creates, deletes and grant changes, a
+// row to `outbox`, the ordered change feed other services will follow.
+// An outbox row stores the event type, the resource name, the user of a
+// grant change (empty for other events) and the organization.
+// A create with a request id also records (caller, method, request id) ->
+// resource name there, so a retry returns the first result.
+//
+// Thread-safe: every call runs in one transaction under the database's
+// mutex. The store checks nothing about the caller; that is the service's
+// job.
+#ifndef IRONORG_SERVICES_PROJECTS_PROJECT_STORE_H_
+#define IRONORG_SERVICES_PROJECTS_PROJECT_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/sqlite.h"
+#include "ironorg/projects/v1/project.pb.h"
+
+namespace ironorg::projects {
+
+// The file name of the database inside the data folder.
+inline constexpr char kDatabaseFileName[] = "projects.db";
+
+// The actor, method, request id and time of a mutation, recorded in its
+// audit event.
+struct Mutation {
+  // The caller: a user name, or a fixed word such as "service".
+  std::string actor;
+  // The method making the change, such as "CreateProject".
+  std::string action;
+  // The caller's request id, or empty.
+  std::string request_id;
+  // When the change happens, in microseconds since the Unix epoch.
+  int64_t time_micros = 0;
+};
+
+// The result of CreateProject.
+struct CreatedProject {
+  ironorg::projects::v1::Project project;
+  // True if the request id had been seen before, so nothing was created.
+  bool replayed = false;
+};
+
+// One page of projects in id order.
+struct ProjectPage {
+  std::vector<ironorg::projects::v1::Project> projects;
+  // The id of the last project in `projects`, the key of the next page.
+  std::string last_id;
+  // True if more projects follow `last_id`.
+  bool has_more = false;
+};
+
+class ProjectStore final {
+ public:
+  // Opens or creates `<data_dir>/projects.db`, which must be in an
+  // existing folder, and brings its schema up to date. Returns
+  // UNAVAILABLE if the file cannot be opened, FAILED_PRECONDITION if it
+  // was written by a newer binary.
+  static absl::StatusOr<std::unique_ptr<ProjectStore>> Open(
+      const std::string& data_dir);
+
+  // Creates a project with a new random id in `organization_id`, revision
+  // 1. When `mutation.request_id` is set and (actor, action, request id)
+  // was stored before, returns the project created then with `replayed`
+  // set, or NOT_FOUND if that project was deleted since.
+  absl::StatusOr<CreatedProject> CreateProject(
+      absl::string_view organization_id, absl::string_view display_name,
+      const Mutation& mutation);
+
+  // Returns the project, or NOT_FOUND `project "<name>" not found`.
+  absl::StatusOr<ironorg::projects::v1::Project> GetProject(
+      absl::string_view organization_id, absl::string_view project_id);
+
+  // Returns up to `page_size` projects of the organization with ids
+  // greater than `after_id` (empty for the first page).
+  absl::StatusOr<ProjectPage> ListProjects(absl::string_view organization_id,
+                                           absl::string_view after_id,
+                                           int page_size);
+
+  // As ListProjects, limited to the projects granted to `user_name`.
+  absl::StatusOr<ProjectPage> ListGrantedProjects(
+      absl::string_view organization_id, absl::string_view user_name,
+      absl::string_view after_id, int page_size);
+
+  // Grants `user_name` access to the project. Returns true if the grant is
+  // new, false if it existed (and then writes nothing); NOT_FOUND if the
+  // project does not exist.
+  absl::StatusOr<bool> GrantAccess(absl::string_view organization_id,
+                                   absl::string_view project_id,
+                                   absl::string_view user_name,
+                                   const Mutation& mutation);
+
+  // Removes the grant. Returns true if a grant was removed, false if there
+  // was none (and then writes nothing); NOT_FOUND if the project does not
+  // exist.
+  absl::StatusOr<bool> RevokeAccess(absl::string_view organization_id,
+                                    absl::string_view project_id,
+                                    absl::string_view user_name,
+                                    const Mutation& mutation);
+
+  // Returns true if the project exists and `user_name` has a grant on it.
+  absl::StatusOr<bool> HasAccess(absl::string_view organization_id,
+                                 absl::string_view project_id,
+                                 absl::string_view user_name);
+
+ private:
+  explicit ProjectStore(std::unique_ptr<sqlite::Database> database)
+      : database_(std::move(database)) {}
+
+  std::unique_ptr<sqlite::Database> database_;
+};
+
+}  // namespace ironorg::projects
+
+#endif  // IRONORG_SERVICES_PROJECTS_PROJECT_STORE_H_

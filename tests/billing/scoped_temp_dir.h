@@ -1,0 +1,42 @@
+// A fresh folder under the test's temporary directory, removed with its
+// contents when the object goes out of scope.
+#ifndef IRONORG_TESTS_BILLING_SCOPED_TEMP_DIR_H_
+#define IRONORG_TESTS_BILLING_SCOPED_TEMP_DIR_H_
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <string>
+#include <system_error>
+
+#include "gtest/gtest.h"
+
+namespace ironorg::billing {
+
+class ScopedTempDir final {
+ public:
+  ScopedTempDir() {
+    std::string pattern = testing::TempDir() + "billing_test_XXXXXX";
+    if (mkdtemp(pattern.data()) == nullptr) {
+      ADD_FAILURE() << "mkdtemp failed for " << pattern;
+    }
+    path_ = pattern;
+  }
+
+  ~ScopedTempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+
+  ScopedTempDir(const ScopedTempDir&) = delete;
+  ScopedTempDir& operator=(const ScopedTempDir&) = delete;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace ironorg::billing
+
+#endif  // IRONORG_TESTS_BILLING_SCOPED_TEMP_DIR_H_

@@ -1,0 +1,115 @@
+// Starts the five real ironorg binaries on free loopback ports with a
+// temporary data folder, for end-to-end tests that call the gateway over
+// real gRPC.
+#ifndef IRONORG_TESTS_E2E_SUITE_H_
+#define IRONORG_TESTS_E2E_SUITE_H_
+
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace ironorg::testing {
+
+// One child process, stopped with SIGTERM when destroyed.
+class ChildProcess final {
+ public:
+  ChildProcess() = default;
+  ~ChildProcess();
+
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  // Starts `argv[0]` with `argv`, appending its output to `log_path`.
+  absl::Status Start(const std::vector<std::string>& argv,
+                     const std::string& log_path);
+
+  // Sends SIGTERM and waits for the exit. Returns the exit status as
+  // waitpid reports it, or -1 if the process was not running.
+  int Stop();
+
+  // Sends SIGKILL and waits for the exit.
+  void Kill();
+
+  // Returns true while the process has not exited.
+  bool IsRunning();
+
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// The five processes of one suite.
+class Suite final {
+ public:
+  // The service names, in start order: identity, projects, clusters,
+  // billing, gateway.
+  static const std::vector<std::string>& ServiceNames();
+
+  // Creates a temporary data folder with an internal secret and an
+  // operator token, and starts every process.
+  static absl::StatusOr<std::unique_ptr<Suite>> Start();
+
+  // Stops every process and removes the data folder.
+  ~Suite();
+
+  // Stops one process with SIGTERM; its address stays reserved.
+  void Stop(const std::string& service);
+
+  // Kills one process with SIGKILL.
+  void Kill(const std::string& service);
+
+  // Starts a stopped process again on its previous address and data.
+  absl::Status Restart(const std::string& service);
+
+  // Stops all five and starts them again on the same addresses and data.
+  absl::Status RestartAll();
+
+  // The bound address of a process, such as 127.0.0.1:41233.
+  std::string address(const std::string& service) const;
+
+  // A channel to the gateway.
+  std::shared_ptr<grpc::Channel> GatewayChannel() const;
+
+  // A channel straight to a service, bypassing the gateway.
+  std::shared_ptr<grpc::Channel> ServiceChannel(
+      const std::string& service) const;
+
+  const std::string& operator_token() const { return operator_token_; }
+  const std::string& internal_secret() const { return internal_secret_; }
+  const std::string& data_dir() const { return data_dir_; }
+
+  // Returns the concatenated logs of every process so far.
+  std::string ReadLogs() const;
+
+ private:
+  Suite() = default;
+
+  absl::Status Launch(const std::string& service,
+                      const std::string& listen_address);
+
+  std::string data_dir_;
+  std::string operator_token_;
+  std::string internal_secret_;
+  std::map<std::string, std::string> addresses_;
+  std::map<std::string, std::unique_ptr<ChildProcess>> processes_;
+};
+
+// Returns a client context with a 10-second deadline and, when `token` is
+// not empty, `authorization: Bearer <token>`.
+std::unique_ptr<grpc::ClientContext> ContextWithToken(const std::string& token);
+
+// Runs a shell command and returns what it printed on standard output.
+absl::StatusOr<std::string> RunCommand(const std::string& command);
+
+}  // namespace ironorg::testing
+
+#endif  // IRONORG_TESTS_E2E_SUITE_H_
