@@ -159,7 +159,7 @@ call unauthenticated "" ironorg.identity.v1.UserService/ListUsers "{\"parent\":\
 
 echo
 if ((mismatches > 0)); then
-  echo "${mismatches} of ${step_number} steps got an unexpected status"
+  echo "${mismatches} checks failed in ${step_number} steps"
   exit 1
 fi
 echo "all ${step_number} steps got the expected status"
