@@ -1,7 +1,8 @@
 // Named factories for every error a caller can see.
 //
 // Handlers return absl::Status built here, so that one kind of failure
-// always reads the same, names the value involved and says what to do.
+// always reads the same, names the value involved and tells the caller
+// what to do next.
 // Codes follow absl/status/status.h: INVALID_ARGUMENT for bad input (fix
 // the request), FAILED_PRECONDITION for a state that must change first,
 // ABORTED for a lost race (reread and retry), UNAVAILABLE for a transient

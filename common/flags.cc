@@ -8,13 +8,25 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace ironorg {
 
 void ParseFlags(int argc, char** argv, absl::string_view usage) {
   absl::SetProgramUsageMessage(usage);
+
+  // --help lists this project's flags, not Abseil's or gRPC's own.
+  absl::FlagsUsageConfig usage_config;
+  usage_config.contains_help_flags = [](absl::string_view filename) {
+    return absl::StrContains(filename, "services/") ||
+           absl::StrContains(filename, "common/");
+  };
+  usage_config.contains_helpshort_flags = usage_config.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage_config);
+
   for (const auto& [name, flag] : absl::GetAllFlags()) {
     const std::string variable =
         absl::StrCat("IRONORG_", absl::AsciiStrToUpper(name));

@@ -1,10 +1,10 @@
 // Trust between ironorg processes.
 //
 // The gateway authenticates callers and passes the resulting Principal to
-// the owning service. Every process shares one internal secret; the
-// sender signs each call with HMAC-SHA-256 over the method, an expiry time
-// and the serialized Principal, and the receiver verifies the signature
-// before it trusts the Principal. A caller without the secret cannot
+// the owning service. Every process shares one internal secret. The sender
+// signs each call with HMAC-SHA-256 over the method, an expiry time and the
+// serialized Principal, and the receiver verifies that signature before it
+// trusts the Principal. A caller without the secret cannot
 // forge or alter an identity, nor move a signature to another method, and
 // a captured signature stops working after its expiry (60 seconds).
 //

@@ -25,9 +25,10 @@ absl::StatusOr<int> NormalizePageSize(int32_t page_size) {
   if (page_size < 0) {
     return errors::InvalidArgument(
         "page_size",
-        absl::StrCat("page_size must be 0 (for the default of ",
-                     kDefaultPageSize, ") to ", kMaxPageSize, ", got ",
-                     page_size));
+        absl::StrCat("page_size must not be negative, got ", page_size,
+                     "; 0 means the default of ", kDefaultPageSize,
+                     ", and values above ", kMaxPageSize, " are lowered to ",
+                     kMaxPageSize));
   }
   if (page_size == 0) {
     return kDefaultPageSize;

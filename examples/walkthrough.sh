@@ -104,14 +104,14 @@ STEP="Admin grants Website to the Developer"
 call ok "${admin}" ironorg.projects.v1.ProjectAccessService/GrantProjectAccess \
   "{\"project\":\"${website}\",\"user\":\"${users[DEVELOPER]}\"}"
 
-STEP="Admin creates a Hybrid cluster (2048 MB, 20 GB)"
+STEP="Admin creates a Hybrid cluster (2048 MiB, 20 GiB)"
 call ok "${admin}" ironorg.clusters.v1.ClusterService/CreateCluster \
   "{\"parent\":\"${org}\",\"cluster\":{\"displayName\":\"On-prem\",\"memoryPerRunnerMb\":2048,\"diskPerRunnerGb\":20}}"
 cluster="$(field .name)"
 STEP="Admin grants the cluster to the Developer"
 call ok "${admin}" ironorg.clusters.v1.ClusterAccessService/GrantClusterAccess \
   "{\"cluster\":\"${cluster}\",\"user\":\"${users[DEVELOPER]}\"}"
-STEP="Admin creates a cluster with 0 MB per runner"
+STEP="Admin creates a cluster with 0 MiB per runner"
 call invalid_argument "${admin}" ironorg.clusters.v1.ClusterService/CreateCluster \
   "{\"parent\":\"${org}\",\"cluster\":{\"displayName\":\"Broken\",\"memoryPerRunnerMb\":0}}"
 

@@ -47,6 +47,6 @@ INFO
 
 # Returns when any of the five exits on its own; the rest are stopped too.
 wait -n || true
-echo "an ironorg process exited unexpectedly; see ${data_dir}/logs; stopping the rest" >&2
+echo "an ironorg process exited unexpectedly, so the rest are stopping; its log is in ${data_dir}/logs" >&2
 suite_stop
 exit 1

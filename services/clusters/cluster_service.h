@@ -31,13 +31,13 @@
 
 #include "absl/status/statusor.h"
 #include "common/pagination.h"
+#include "common/user_directory.h"
 #include "ironorg/clusters/v1/cluster.pb.h"
 #include "ironorg/clusters/v1/cluster_access.pb.h"
 #include "ironorg/clusters/v1/internal.pb.h"
 #include "ironorg/clusters/v1/runner.pb.h"
 #include "ironorg/identity/v1/principal.pb.h"
 #include "services/clusters/cluster_store.h"
-#include "services/clusters/user_directory.h"
 
 namespace ironorg::clusters {
 

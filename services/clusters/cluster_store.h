@@ -27,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/sqlite.h"
+#include "common/store_records.h"
 #include "ironorg/clusters/v1/cluster.pb.h"
 
 namespace ironorg::clusters {
@@ -38,19 +39,6 @@ inline constexpr char kDatabaseFileName[] = "clusters.db";
 // NOTE: chosen here without a product requirement; RunnerService, once
 // built, should use the same window for Runner.state.
 inline constexpr int64_t kRunnerOnlineWindowMicros = 60 * 1000 * 1000;
-
-// The actor, method, request id and time of a mutation, recorded in its
-// audit event.
-struct Mutation {
-  // The caller: a user name, or a fixed word such as "service".
-  std::string actor;
-  // The method making the change, such as "CreateCluster".
-  std::string action;
-  // The caller's request id, or empty.
-  std::string request_id;
-  // When the change happens, in microseconds since the Unix epoch.
-  int64_t time_micros = 0;
-};
 
 // The validated settings of a cluster to create.
 struct NewCluster {

@@ -9,6 +9,7 @@
 
 #include "absl/flags/flag.h"
 #include "common/flags.h"
+#include "common/grpc_user_directory.h"
 #include "common/internal_auth.h"
 #include "common/log.h"
 #include "common/pagination.h"
@@ -16,7 +17,6 @@
 #include "services/clusters/cluster_grpc.h"
 #include "services/clusters/cluster_service.h"
 #include "services/clusters/cluster_store.h"
-#include "services/clusters/grpc_user_directory.h"
 
 ABSL_FLAG(std::string, listen_address, "127.0.0.1:50063",
           "host:port to serve on; port 0 picks a free port");
@@ -62,8 +62,8 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  ironorg::clusters::GrpcUserDirectory users(
-      absl::GetFlag(FLAGS_identity_address), *credential);
+  ironorg::GrpcUserDirectory users(absl::GetFlag(FLAGS_identity_address),
+                                   *credential);
   ironorg::clusters::ClusterService service(
       store->get(), &users,
       ironorg::pagination::PageTokenCodec(credential->DeriveKey("page-token")));

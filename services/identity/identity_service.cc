@@ -8,9 +8,9 @@
 #include "common/errors.h"
 #include "common/log.h"
 #include "common/names.h"
+#include "common/status_macros.h"
 #include "common/time_util.h"
 #include "common/validation.h"
-#include "services/identity/status_macros.h"
 
 namespace ironorg::identity {
 namespace {
@@ -136,19 +136,19 @@ AuditRecord NewAuditRecord(absl::string_view actor,
 // Reads the organization that a create with a replayed request id made.
 absl::StatusOr<v1::Organization> LoadOrganization(IdentityStore& store,
                                                   absl::string_view name) {
-  IDENTITY_ASSIGN_OR_RETURN(std::string id,
-                            names::ParseOrganization(name, "request_id"));
-  IDENTITY_ASSIGN_OR_RETURN(OrganizationRecord organization,
-                            store.GetOrganization(id));
+  IRONORG_ASSIGN_OR_RETURN(std::string id,
+                           names::ParseOrganization(name, "request_id"));
+  IRONORG_ASSIGN_OR_RETURN(OrganizationRecord organization,
+                           store.GetOrganization(id));
   return ToProto(organization);
 }
 
 // Reads the user that a create with a replayed request id made.
 absl::StatusOr<v1::User> LoadUser(IdentityStore& store,
                                   absl::string_view name) {
-  IDENTITY_ASSIGN_OR_RETURN(std::vector<std::string> ids,
-                            names::Parse(name, kUserPattern, "request_id"));
-  IDENTITY_ASSIGN_OR_RETURN(UserRecord user, store.GetUser(ids[0], ids[1]));
+  IRONORG_ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                           names::Parse(name, kUserPattern, "request_id"));
+  IRONORG_ASSIGN_OR_RETURN(UserRecord user, store.GetUser(ids[0], ids[1]));
   return ToProto(user);
 }
 
@@ -171,7 +171,7 @@ absl::StatusOr<std::unique_ptr<IdentityService>> IdentityService::Create(
 
   // The dummy is hashed with the configured cost so that verifying it
   // takes as long as verifying a real, current hash.
-  IDENTITY_ASSIGN_OR_RETURN(
+  IRONORG_ASSIGN_OR_RETURN(
       std::string dummy_hash,
       crypto::HashPassword(crypto::NewToken(""), options.password_cost));
   return std::unique_ptr<IdentityService>(
@@ -193,32 +193,32 @@ absl::StatusOr<v1::Organization> IdentityService::CreateOrganization(
         "only the platform operator may create organizations");
   }
 
-  IDENTITY_ASSIGN_OR_RETURN(
+  IRONORG_ASSIGN_OR_RETURN(
       std::string display_name,
       validation::NormalizeDisplayName(request.organization().display_name(),
                                        "organization.display_name"));
-  IDENTITY_ASSIGN_OR_RETURN(
+  IRONORG_ASSIGN_OR_RETURN(
       std::string admin_email,
       validation::NormalizeEmail(request.admin_email(), "admin_email"));
-  IDENTITY_ASSIGN_OR_RETURN(
+  IRONORG_ASSIGN_OR_RETURN(
       std::string admin_display_name,
       validation::NormalizeDisplayName(request.admin_display_name(),
                                        "admin_display_name"));
-  IDENTITY_RETURN_IF_ERROR(
+  IRONORG_RETURN_IF_ERROR(
       validation::ValidatePassword(request.admin_password(), "admin_password"));
-  IDENTITY_RETURN_IF_ERROR(validation::ValidateRequestId(request.request_id()));
+  IRONORG_RETURN_IF_ERROR(validation::ValidateRequestId(request.request_id()));
 
   const RequestKey key{Actor(principal), kCreateOrganizationMethod,
                        request.request_id()};
-  IDENTITY_ASSIGN_OR_RETURN(std::optional<std::string> previous,
-                            store_->FindRequest(key));
+  IRONORG_ASSIGN_OR_RETURN(std::optional<std::string> previous,
+                           store_->FindRequest(key));
   if (previous.has_value()) {
     return LoadOrganization(*store_, *previous);
   }
 
   // Hashing at the default cost is slow and takes 19 MiB, so it runs
   // before the transaction rather than while holding the database.
-  IDENTITY_ASSIGN_OR_RETURN(
+  IRONORG_ASSIGN_OR_RETURN(
       std::string password_hash,
       crypto::HashPassword(request.admin_password(), options_.password_cost));
 
@@ -249,7 +249,7 @@ absl::StatusOr<v1::Organization> IdentityService::CreateOrganization(
                      names::Child(organization.id, "users", admin.id),
                      request.request_id(), now),
   };
-  IDENTITY_ASSIGN_OR_RETURN(
+  IRONORG_ASSIGN_OR_RETURN(
       CreateOutcome outcome,
       store_->CreateOrganization(organization, admin, key, audit_events));
   if (outcome.replayed) {
@@ -265,44 +265,44 @@ absl::StatusOr<v1::Organization> IdentityService::CreateOrganization(
 
 absl::StatusOr<v1::Organization> IdentityService::GetOrganization(
     const Principal& principal, const v1::GetOrganizationRequest& request) {
-  IDENTITY_ASSIGN_OR_RETURN(std::string organization_id,
-                            names::ParseOrganization(request.name(), "name"));
-  IDENTITY_RETURN_IF_ERROR(CheckOrganizationScope(principal, organization_id));
+  IRONORG_ASSIGN_OR_RETURN(std::string organization_id,
+                           names::ParseOrganization(request.name(), "name"));
+  IRONORG_RETURN_IF_ERROR(CheckOrganizationScope(principal, organization_id));
 
-  IDENTITY_ASSIGN_OR_RETURN(OrganizationRecord organization,
-                            store_->GetOrganization(organization_id));
+  IRONORG_ASSIGN_OR_RETURN(OrganizationRecord organization,
+                           store_->GetOrganization(organization_id));
   return ToProto(organization);
 }
 
 absl::StatusOr<v1::User> IdentityService::CreateUser(
     const Principal& principal, const v1::CreateUserRequest& request) {
-  IDENTITY_ASSIGN_OR_RETURN(
+  IRONORG_ASSIGN_OR_RETURN(
       std::string organization_id,
       names::ParseOrganization(request.parent(), "parent"));
-  IDENTITY_RETURN_IF_ERROR(CheckOrganizationScope(principal, organization_id));
+  IRONORG_RETURN_IF_ERROR(CheckOrganizationScope(principal, organization_id));
 
-  IDENTITY_ASSIGN_OR_RETURN(
+  IRONORG_ASSIGN_OR_RETURN(
       std::string email,
       validation::NormalizeEmail(request.user().email(), "user.email"));
-  IDENTITY_ASSIGN_OR_RETURN(
+  IRONORG_ASSIGN_OR_RETURN(
       std::string display_name,
       validation::NormalizeDisplayName(request.user().display_name(),
                                        "user.display_name"));
-  IDENTITY_RETURN_IF_ERROR(
+  IRONORG_RETURN_IF_ERROR(
       ValidateRequiredRole(request.user().role(), "user.role"));
-  IDENTITY_RETURN_IF_ERROR(
+  IRONORG_RETURN_IF_ERROR(
       validation::ValidatePassword(request.password(), "password"));
-  IDENTITY_RETURN_IF_ERROR(validation::ValidateRequestId(request.request_id()));
+  IRONORG_RETURN_IF_ERROR(validation::ValidateRequestId(request.request_id()));
 
   const RequestKey key{Actor(principal), kCreateUserMethod,
                        request.request_id()};
-  IDENTITY_ASSIGN_OR_RETURN(std::optional<std::string> previous,
-                            store_->FindRequest(key));
+  IRONORG_ASSIGN_OR_RETURN(std::optional<std::string> previous,
+                           store_->FindRequest(key));
   if (previous.has_value()) {
     return LoadUser(*store_, *previous);
   }
 
-  IDENTITY_ASSIGN_OR_RETURN(
+  IRONORG_ASSIGN_OR_RETURN(
       std::string password_hash,
       crypto::HashPassword(request.password(), options_.password_cost));
 
@@ -322,8 +322,8 @@ absl::StatusOr<v1::User> IdentityService::CreateUser(
   const AuditRecord audit_event =
       NewAuditRecord(key.caller, organization_id, "CreateUser", user_name,
                      request.request_id(), now);
-  IDENTITY_ASSIGN_OR_RETURN(CreateOutcome outcome,
-                            store_->CreateUser(user, key, audit_event));
+  IRONORG_ASSIGN_OR_RETURN(CreateOutcome outcome,
+                           store_->CreateUser(user, key, audit_event));
   if (outcome.replayed) {
     // Another call with the same request id committed while this one was
     // hashing.
@@ -334,23 +334,23 @@ absl::StatusOr<v1::User> IdentityService::CreateUser(
 
 absl::StatusOr<v1::User> IdentityService::GetUser(
     const Principal& principal, const v1::GetUserRequest& request) {
-  IDENTITY_ASSIGN_OR_RETURN(std::vector<std::string> ids,
-                            names::Parse(request.name(), kUserPattern, "name"));
-  IDENTITY_RETURN_IF_ERROR(CheckOrganizationScope(principal, ids[0]));
+  IRONORG_ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                           names::Parse(request.name(), kUserPattern, "name"));
+  IRONORG_RETURN_IF_ERROR(CheckOrganizationScope(principal, ids[0]));
 
-  IDENTITY_ASSIGN_OR_RETURN(UserRecord user, store_->GetUser(ids[0], ids[1]));
+  IRONORG_ASSIGN_OR_RETURN(UserRecord user, store_->GetUser(ids[0], ids[1]));
   return ToProto(user);
 }
 
 absl::StatusOr<v1::ListUsersResponse> IdentityService::ListUsers(
     const Principal& principal, const v1::ListUsersRequest& request) {
-  IDENTITY_ASSIGN_OR_RETURN(
+  IRONORG_ASSIGN_OR_RETURN(
       std::string organization_id,
       names::ParseOrganization(request.parent(), "parent"));
-  IDENTITY_RETURN_IF_ERROR(CheckOrganizationScope(principal, organization_id));
+  IRONORG_RETURN_IF_ERROR(CheckOrganizationScope(principal, organization_id));
 
-  IDENTITY_ASSIGN_OR_RETURN(const int page_size,
-                            pagination::NormalizePageSize(request.page_size()));
+  IRONORG_ASSIGN_OR_RETURN(const int page_size,
+                           pagination::NormalizePageSize(request.page_size()));
   if (!v1::Role_IsValid(request.role())) {
     return errors::InvalidArgument(
         "role", absl::StrCat("role must be ROLE_UNSPECIFIED for all users or "
@@ -366,14 +366,14 @@ absl::StatusOr<v1::ListUsersResponse> IdentityService::ListUsers(
                    static_cast<int>(request.role()), "\n", Actor(principal));
   std::string after_id;
   if (!request.page_token().empty()) {
-    IDENTITY_ASSIGN_OR_RETURN(after_id,
-                              page_tokens_.Decode(scope, request.page_token()));
+    IRONORG_ASSIGN_OR_RETURN(after_id,
+                             page_tokens_.Decode(scope, request.page_token()));
   }
 
   // The one extra row fetched shows whether another page follows.
-  IDENTITY_ASSIGN_OR_RETURN(std::vector<UserRecord> users,
-                            store_->ListUsers(organization_id, request.role(),
-                                              after_id, page_size + 1));
+  IRONORG_ASSIGN_OR_RETURN(std::vector<UserRecord> users,
+                           store_->ListUsers(organization_id, request.role(),
+                                             after_id, page_size + 1));
   v1::ListUsersResponse response;
   const bool has_more = static_cast<int>(users.size()) > page_size;
   if (has_more) {
@@ -434,7 +434,7 @@ absl::StatusOr<v1::LoginResponse> IdentityService::Login(
       validation::NormalizeEmail(request.email(), "email");
   std::optional<UserRecord> user;
   if (email.ok()) {
-    IDENTITY_ASSIGN_OR_RETURN(user, store_->FindUserByEmail(*email));
+    IRONORG_ASSIGN_OR_RETURN(user, store_->FindUserByEmail(*email));
   }
   if (!user.has_value()) {
     crypto::VerifyPassword(dummy_password_hash_, request.password());
@@ -480,7 +480,7 @@ absl::StatusOr<v1::LoginResponse> IdentityService::Login(
     // The user was deleted after the password check.
     return errors::Unauthenticated(kInvalidLoginMessage);
   }
-  IDENTITY_RETURN_IF_ERROR(stored);
+  IRONORG_RETURN_IF_ERROR(stored);
 
   v1::LoginResponse response;
   response.set_access_token(access_token);
@@ -527,7 +527,7 @@ absl::StatusOr<v1::IntrospectTokenResponse> IdentityService::IntrospectToken(
     return errors::MissingField("token");
   }
 
-  IDENTITY_ASSIGN_OR_RETURN(
+  IRONORG_ASSIGN_OR_RETURN(
       std::optional<TokenOwner> owner,
       store_->FindTokenByHash(crypto::Sha256Hex(request.token())));
   if (!owner.has_value() || owner->token.revoke_time.has_value()) {
@@ -557,9 +557,9 @@ absl::StatusOr<v1::IntrospectTokenResponse> IdentityService::IntrospectToken(
 
 absl::StatusOr<v1::User> IdentityService::LookupUser(
     const Principal& /*principal*/, const v1::LookupUserRequest& request) {
-  IDENTITY_ASSIGN_OR_RETURN(std::vector<std::string> ids,
-                            names::Parse(request.name(), kUserPattern, "name"));
-  IDENTITY_ASSIGN_OR_RETURN(UserRecord user, store_->GetUser(ids[0], ids[1]));
+  IRONORG_ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                           names::Parse(request.name(), kUserPattern, "name"));
+  IRONORG_ASSIGN_OR_RETURN(UserRecord user, store_->GetUser(ids[0], ids[1]));
   return ToProto(user);
 }
 

@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/names.h"
-#include "services/identity/status_macros.h"
+#include "common/status_macros.h"
 
 namespace ironorg::identity {
 namespace {
@@ -117,13 +117,13 @@ absl::StatusOr<std::optional<std::string>> LookupRequest(
   if (key.request_id.empty()) {
     return std::optional<std::string>();
   }
-  IDENTITY_ASSIGN_OR_RETURN(
+  IRONORG_ASSIGN_OR_RETURN(
       Statement * statement,
       connection.Prepare("SELECT resource FROM request_ids "
                          "WHERE caller = ?1 AND method = ?2 AND "
                          "request_id = ?3"));
   statement->Bind(1, key.caller).Bind(2, key.method).Bind(3, key.request_id);
-  IDENTITY_ASSIGN_OR_RETURN(const bool found, statement->Step());
+  IRONORG_ASSIGN_OR_RETURN(const bool found, statement->Step());
   if (!found) {
     return std::optional<std::string>();
   }
@@ -135,7 +135,7 @@ absl::Status InsertRequest(Connection& connection, const RequestKey& key,
   if (key.request_id.empty()) {
     return absl::OkStatus();
   }
-  IDENTITY_ASSIGN_OR_RETURN(
+  IRONORG_ASSIGN_OR_RETURN(
       Statement * statement,
       connection.Prepare("INSERT INTO request_ids "
                          "(caller, method, request_id, resource, create_time) "
@@ -149,7 +149,7 @@ absl::Status InsertRequest(Connection& connection, const RequestKey& key,
 }
 
 absl::Status InsertAudit(Connection& connection, const AuditRecord& event) {
-  IDENTITY_ASSIGN_OR_RETURN(
+  IRONORG_ASSIGN_OR_RETURN(
       Statement * statement,
       connection.Prepare("INSERT INTO audit_events (id, organization_id, "
                          "actor, action, resource, request_id, create_time) "
@@ -166,7 +166,7 @@ absl::Status InsertAudit(Connection& connection, const AuditRecord& event) {
 
 absl::Status InsertOutbox(Connection& connection, absl::string_view type,
                           const UserRecord& user, int64_t create_time) {
-  IDENTITY_ASSIGN_OR_RETURN(
+  IRONORG_ASSIGN_OR_RETURN(
       Statement * statement,
       connection.Prepare("INSERT INTO outbox "
                          "(type, resource, organization_id, create_time) "
@@ -181,11 +181,11 @@ absl::Status InsertOutbox(Connection& connection, absl::string_view type,
 // Checked before the insert, so that a duplicate gets a message naming the
 // email; the UNIQUE constraint still guards the column.
 absl::Status CheckEmailFree(Connection& connection, absl::string_view email) {
-  IDENTITY_ASSIGN_OR_RETURN(
+  IRONORG_ASSIGN_OR_RETURN(
       Statement * statement,
       connection.Prepare("SELECT 1 FROM users WHERE email = ?1"));
   statement->Bind(1, email);
-  IDENTITY_ASSIGN_OR_RETURN(const bool taken, statement->Step());
+  IRONORG_ASSIGN_OR_RETURN(const bool taken, statement->Step());
   if (taken) {
     return errors::AlreadyExists(
         absl::StrCat("a user with email \"", email, "\" already exists"));
@@ -194,29 +194,29 @@ absl::Status CheckEmailFree(Connection& connection, absl::string_view email) {
 }
 
 absl::Status InsertUser(Connection& connection, const UserRecord& user) {
-  IDENTITY_RETURN_IF_ERROR(CheckEmailFree(connection, user.email));
-  IDENTITY_ASSIGN_OR_RETURN(
+  IRONORG_RETURN_IF_ERROR(CheckEmailFree(connection, user.email));
+  IRONORG_ASSIGN_OR_RETURN(
       Statement * statement,
       connection.Prepare(
           "INSERT INTO users (id, organization_id, email, display_name, "
           "role, password_hash, create_time, update_time, revision) "
           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
-  IDENTITY_RETURN_IF_ERROR(statement->Bind(1, user.id)
-                               .Bind(2, user.organization_id)
-                               .Bind(3, user.email)
-                               .Bind(4, user.display_name)
-                               .Bind(5, static_cast<int64_t>(user.role))
-                               .Bind(6, user.password_hash)
-                               .Bind(7, user.create_time)
-                               .Bind(8, user.update_time)
-                               .Bind(9, user.revision)
-                               .Run());
+  IRONORG_RETURN_IF_ERROR(statement->Bind(1, user.id)
+                              .Bind(2, user.organization_id)
+                              .Bind(3, user.email)
+                              .Bind(4, user.display_name)
+                              .Bind(5, static_cast<int64_t>(user.role))
+                              .Bind(6, user.password_hash)
+                              .Bind(7, user.create_time)
+                              .Bind(8, user.update_time)
+                              .Bind(9, user.revision)
+                              .Run());
   return InsertOutbox(connection, kUserCreatedEvent, user, user.create_time);
 }
 
 absl::StatusOr<bool> OrganizationExists(Connection& connection,
                                         absl::string_view id) {
-  IDENTITY_ASSIGN_OR_RETURN(
+  IRONORG_ASSIGN_OR_RETURN(
       Statement * statement,
       connection.Prepare("SELECT 1 FROM organizations WHERE id = ?1"));
   statement->Bind(1, id);
@@ -233,17 +233,17 @@ const std::vector<std::string>& IdentityStore::Migrations() {
 
 absl::StatusOr<std::unique_ptr<IdentityStore>> IdentityStore::Open(
     const std::string& path) {
-  IDENTITY_ASSIGN_OR_RETURN(std::unique_ptr<sqlite::Database> database,
-                            sqlite::Database::Open(path, Migrations()));
+  IRONORG_ASSIGN_OR_RETURN(std::unique_ptr<sqlite::Database> database,
+                           sqlite::Database::Open(path, Migrations()));
   return std::unique_ptr<IdentityStore>(new IdentityStore(std::move(database)));
 }
 
 absl::StatusOr<std::optional<std::string>> IdentityStore::FindRequest(
     const RequestKey& key) {
   std::optional<std::string> resource;
-  IDENTITY_RETURN_IF_ERROR(
+  IRONORG_RETURN_IF_ERROR(
       database_->Read([&](Connection& connection) -> absl::Status {
-        IDENTITY_ASSIGN_OR_RETURN(resource, LookupRequest(connection, key));
+        IRONORG_ASSIGN_OR_RETURN(resource, LookupRequest(connection, key));
         return absl::OkStatus();
       }));
   return resource;
@@ -253,30 +253,30 @@ absl::StatusOr<CreateOutcome> IdentityStore::CreateOrganization(
     const OrganizationRecord& organization, const UserRecord& admin,
     const RequestKey& key, const std::vector<AuditRecord>& audit_events) {
   CreateOutcome outcome;
-  IDENTITY_RETURN_IF_ERROR(
+  IRONORG_RETURN_IF_ERROR(
       database_->Write([&](Connection& connection) -> absl::Status {
-        IDENTITY_ASSIGN_OR_RETURN(std::optional<std::string> previous,
-                                  LookupRequest(connection, key));
+        IRONORG_ASSIGN_OR_RETURN(std::optional<std::string> previous,
+                                 LookupRequest(connection, key));
         if (previous.has_value()) {
           outcome.resource = *std::move(previous);
           outcome.replayed = true;
           return absl::OkStatus();
         }
 
-        IDENTITY_ASSIGN_OR_RETURN(
+        IRONORG_ASSIGN_OR_RETURN(
             Statement * statement,
             connection.Prepare("INSERT INTO organizations (id, display_name, "
                                "create_time, update_time, revision) "
                                "VALUES (?1, ?2, ?3, ?4, ?5)"));
-        IDENTITY_RETURN_IF_ERROR(statement->Bind(1, organization.id)
-                                     .Bind(2, organization.display_name)
-                                     .Bind(3, organization.create_time)
-                                     .Bind(4, organization.update_time)
-                                     .Bind(5, organization.revision)
-                                     .Run());
-        IDENTITY_RETURN_IF_ERROR(InsertUser(connection, admin));
+        IRONORG_RETURN_IF_ERROR(statement->Bind(1, organization.id)
+                                    .Bind(2, organization.display_name)
+                                    .Bind(3, organization.create_time)
+                                    .Bind(4, organization.update_time)
+                                    .Bind(5, organization.revision)
+                                    .Run());
+        IRONORG_RETURN_IF_ERROR(InsertUser(connection, admin));
         for (const AuditRecord& event : audit_events) {
-          IDENTITY_RETURN_IF_ERROR(InsertAudit(connection, event));
+          IRONORG_RETURN_IF_ERROR(InsertAudit(connection, event));
         }
 
         outcome.resource = names::Organization(organization.id);
@@ -290,25 +290,25 @@ absl::StatusOr<CreateOutcome> IdentityStore::CreateUser(
     const UserRecord& user, const RequestKey& key,
     const AuditRecord& audit_event) {
   CreateOutcome outcome;
-  IDENTITY_RETURN_IF_ERROR(
+  IRONORG_RETURN_IF_ERROR(
       database_->Write([&](Connection& connection) -> absl::Status {
-        IDENTITY_ASSIGN_OR_RETURN(std::optional<std::string> previous,
-                                  LookupRequest(connection, key));
+        IRONORG_ASSIGN_OR_RETURN(std::optional<std::string> previous,
+                                 LookupRequest(connection, key));
         if (previous.has_value()) {
           outcome.resource = *std::move(previous);
           outcome.replayed = true;
           return absl::OkStatus();
         }
 
-        IDENTITY_ASSIGN_OR_RETURN(
+        IRONORG_ASSIGN_OR_RETURN(
             const bool organization_exists,
             OrganizationExists(connection, user.organization_id));
         if (!organization_exists) {
           return errors::NotFound("organization",
                                   names::Organization(user.organization_id));
         }
-        IDENTITY_RETURN_IF_ERROR(InsertUser(connection, user));
-        IDENTITY_RETURN_IF_ERROR(InsertAudit(connection, audit_event));
+        IRONORG_RETURN_IF_ERROR(InsertUser(connection, user));
+        IRONORG_RETURN_IF_ERROR(InsertAudit(connection, audit_event));
 
         outcome.resource = UserName(user);
         return InsertRequest(connection, key, outcome.resource,
@@ -320,15 +320,15 @@ absl::StatusOr<CreateOutcome> IdentityStore::CreateUser(
 absl::StatusOr<OrganizationRecord> IdentityStore::GetOrganization(
     absl::string_view id) {
   OrganizationRecord organization;
-  IDENTITY_RETURN_IF_ERROR(
+  IRONORG_RETURN_IF_ERROR(
       database_->Read([&](Connection& connection) -> absl::Status {
-        IDENTITY_ASSIGN_OR_RETURN(
+        IRONORG_ASSIGN_OR_RETURN(
             Statement * statement,
             connection.Prepare("SELECT id, display_name, create_time, "
                                "update_time, revision FROM organizations "
                                "WHERE id = ?1"));
         statement->Bind(1, id);
-        IDENTITY_ASSIGN_OR_RETURN(const bool found, statement->Step());
+        IRONORG_ASSIGN_OR_RETURN(const bool found, statement->Step());
         if (!found) {
           return errors::NotFound("organization", names::Organization(id));
         }
@@ -345,14 +345,14 @@ absl::StatusOr<OrganizationRecord> IdentityStore::GetOrganization(
 absl::StatusOr<UserRecord> IdentityStore::GetUser(
     absl::string_view organization_id, absl::string_view user_id) {
   UserRecord user;
-  IDENTITY_RETURN_IF_ERROR(
+  IRONORG_RETURN_IF_ERROR(
       database_->Read([&](Connection& connection) -> absl::Status {
-        IDENTITY_ASSIGN_OR_RETURN(
+        IRONORG_ASSIGN_OR_RETURN(
             Statement * statement,
             connection.Prepare("SELECT " IDENTITY_USER_COLUMNS " FROM users u "
                                "WHERE u.organization_id = ?1 AND u.id = ?2"));
         statement->Bind(1, organization_id).Bind(2, user_id);
-        IDENTITY_ASSIGN_OR_RETURN(const bool found, statement->Step());
+        IRONORG_ASSIGN_OR_RETURN(const bool found, statement->Step());
         if (!found) {
           return errors::NotFound(
               "user", names::Child(organization_id, "users", user_id));
@@ -366,14 +366,14 @@ absl::StatusOr<UserRecord> IdentityStore::GetUser(
 absl::StatusOr<std::optional<UserRecord>> IdentityStore::FindUserByEmail(
     absl::string_view email) {
   std::optional<UserRecord> user;
-  IDENTITY_RETURN_IF_ERROR(
+  IRONORG_RETURN_IF_ERROR(
       database_->Read([&](Connection& connection) -> absl::Status {
-        IDENTITY_ASSIGN_OR_RETURN(
+        IRONORG_ASSIGN_OR_RETURN(
             Statement * statement,
             connection.Prepare("SELECT " IDENTITY_USER_COLUMNS
                                " FROM users u WHERE u.email = ?1"));
         statement->Bind(1, email);
-        IDENTITY_ASSIGN_OR_RETURN(const bool found, statement->Step());
+        IRONORG_ASSIGN_OR_RETURN(const bool found, statement->Step());
         if (found) {
           user = ReadUser(*statement, 0);
         }
@@ -386,9 +386,9 @@ absl::StatusOr<std::vector<UserRecord>> IdentityStore::ListUsers(
     absl::string_view organization_id, int role, absl::string_view after_id,
     int limit) {
   std::vector<UserRecord> users;
-  IDENTITY_RETURN_IF_ERROR(
+  IRONORG_RETURN_IF_ERROR(
       database_->Read([&](Connection& connection) -> absl::Status {
-        IDENTITY_ASSIGN_OR_RETURN(
+        IRONORG_ASSIGN_OR_RETURN(
             const bool organization_exists,
             OrganizationExists(connection, organization_id));
         if (!organization_exists) {
@@ -400,13 +400,13 @@ absl::StatusOr<std::vector<UserRecord>> IdentityStore::ListUsers(
         // each can walk its own index in id order.
         Statement* statement = nullptr;
         if (role == 0) {
-          IDENTITY_ASSIGN_OR_RETURN(
+          IRONORG_ASSIGN_OR_RETURN(
               statement,
               connection.Prepare("SELECT " IDENTITY_USER_COLUMNS
                                  " FROM users u WHERE u.organization_id = ?1 "
                                  "AND u.id > ?3 ORDER BY u.id LIMIT ?4"));
         } else {
-          IDENTITY_ASSIGN_OR_RETURN(
+          IRONORG_ASSIGN_OR_RETURN(
               statement,
               connection.Prepare("SELECT " IDENTITY_USER_COLUMNS
                                  " FROM users u WHERE u.organization_id = ?1 "
@@ -419,7 +419,7 @@ absl::StatusOr<std::vector<UserRecord>> IdentityStore::ListUsers(
             .Bind(4, static_cast<int64_t>(limit));
 
         while (true) {
-          IDENTITY_ASSIGN_OR_RETURN(const bool has_row, statement->Step());
+          IRONORG_ASSIGN_OR_RETURN(const bool has_row, statement->Step());
           if (!has_row) {
             break;
           }
@@ -434,43 +434,43 @@ absl::Status IdentityStore::CreateToken(
     const TokenRecord& token, const std::optional<PasswordRehash>& rehash,
     const AuditRecord& audit_event) {
   return database_->Write([&](Connection& connection) -> absl::Status {
-    IDENTITY_ASSIGN_OR_RETURN(
+    IRONORG_ASSIGN_OR_RETURN(
         Statement * owner,
         connection.Prepare("SELECT organization_id FROM users WHERE id = ?1"));
     owner->Bind(1, token.user_id);
-    IDENTITY_ASSIGN_OR_RETURN(const bool owner_exists, owner->Step());
+    IRONORG_ASSIGN_OR_RETURN(const bool owner_exists, owner->Step());
     if (!owner_exists) {
       return errors::NotFound("user", token.user_id);
     }
 
-    IDENTITY_ASSIGN_OR_RETURN(
+    IRONORG_ASSIGN_OR_RETURN(
         Statement * insert,
         connection.Prepare(
             "INSERT INTO tokens (id, user_id, kind, token_hash, "
             "display_name, expire_time, create_time, revoke_time, "
             "last_use_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
-    IDENTITY_RETURN_IF_ERROR(insert->Bind(1, token.id)
-                                 .Bind(2, token.user_id)
-                                 .Bind(3, token.kind)
-                                 .Bind(4, token.token_hash)
-                                 .Bind(5, token.display_name)
-                                 .Bind(6, token.expire_time)
-                                 .Bind(7, token.create_time)
-                                 .Bind(8, token.revoke_time)
-                                 .Bind(9, token.last_use_time)
-                                 .Run());
+    IRONORG_RETURN_IF_ERROR(insert->Bind(1, token.id)
+                                .Bind(2, token.user_id)
+                                .Bind(3, token.kind)
+                                .Bind(4, token.token_hash)
+                                .Bind(5, token.display_name)
+                                .Bind(6, token.expire_time)
+                                .Bind(7, token.create_time)
+                                .Bind(8, token.revoke_time)
+                                .Bind(9, token.last_use_time)
+                                .Run());
 
     if (rehash.has_value()) {
       // A rehash changes how the password is stored, not the user, so the
       // revision and update_time stay as they are.
-      IDENTITY_ASSIGN_OR_RETURN(
+      IRONORG_ASSIGN_OR_RETURN(
           Statement * update,
           connection.Prepare("UPDATE users SET password_hash = ?1 "
                              "WHERE id = ?2 AND password_hash = ?3"));
-      IDENTITY_RETURN_IF_ERROR(update->Bind(1, rehash->new_hash)
-                                   .Bind(2, token.user_id)
-                                   .Bind(3, rehash->old_hash)
-                                   .Run());
+      IRONORG_RETURN_IF_ERROR(update->Bind(1, rehash->new_hash)
+                                  .Bind(2, token.user_id)
+                                  .Bind(3, rehash->old_hash)
+                                  .Run());
     }
     return InsertAudit(connection, audit_event);
   });
@@ -479,9 +479,9 @@ absl::Status IdentityStore::CreateToken(
 absl::StatusOr<std::optional<TokenOwner>> IdentityStore::FindTokenByHash(
     absl::string_view token_hash) {
   std::optional<TokenOwner> result;
-  IDENTITY_RETURN_IF_ERROR(
+  IRONORG_RETURN_IF_ERROR(
       database_->Read([&](Connection& connection) -> absl::Status {
-        IDENTITY_ASSIGN_OR_RETURN(
+        IRONORG_ASSIGN_OR_RETURN(
             Statement * statement,
             connection.Prepare(
                 "SELECT " IDENTITY_USER_COLUMNS
@@ -490,7 +490,7 @@ absl::StatusOr<std::optional<TokenOwner>> IdentityStore::FindTokenByHash(
                 "FROM tokens t JOIN users u ON u.id = t.user_id "
                 "WHERE t.token_hash = ?1"));
         statement->Bind(1, token_hash);
-        IDENTITY_ASSIGN_OR_RETURN(const bool found, statement->Step());
+        IRONORG_ASSIGN_OR_RETURN(const bool found, statement->Step());
         if (!found) {
           return absl::OkStatus();
         }
@@ -515,9 +515,9 @@ absl::StatusOr<std::optional<TokenOwner>> IdentityStore::FindTokenByHash(
 absl::StatusOr<std::vector<AuditRecord>> IdentityStore::ListAuditRecords(
     absl::string_view organization_id) {
   std::vector<AuditRecord> events;
-  IDENTITY_RETURN_IF_ERROR(
+  IRONORG_RETURN_IF_ERROR(
       database_->Read([&](Connection& connection) -> absl::Status {
-        IDENTITY_ASSIGN_OR_RETURN(
+        IRONORG_ASSIGN_OR_RETURN(
             Statement * statement,
             connection.Prepare("SELECT id, organization_id, actor, action, "
                                "resource, request_id, create_time "
@@ -525,7 +525,7 @@ absl::StatusOr<std::vector<AuditRecord>> IdentityStore::ListAuditRecords(
                                "ORDER BY create_time, id"));
         statement->Bind(1, organization_id);
         while (true) {
-          IDENTITY_ASSIGN_OR_RETURN(const bool has_row, statement->Step());
+          IRONORG_ASSIGN_OR_RETURN(const bool has_row, statement->Step());
           if (!has_row) {
             break;
           }
@@ -546,12 +546,12 @@ absl::StatusOr<std::vector<AuditRecord>> IdentityStore::ListAuditRecords(
 
 absl::StatusOr<int64_t> IdentityStore::CountOutbox() {
   int64_t count = 0;
-  IDENTITY_RETURN_IF_ERROR(
+  IRONORG_RETURN_IF_ERROR(
       database_->Read([&](Connection& connection) -> absl::Status {
-        IDENTITY_ASSIGN_OR_RETURN(
+        IRONORG_ASSIGN_OR_RETURN(
             Statement * statement,
             connection.Prepare("SELECT COUNT(*) FROM outbox"));
-        IDENTITY_ASSIGN_OR_RETURN(const bool has_row, statement->Step());
+        IRONORG_ASSIGN_OR_RETURN(const bool has_row, statement->Step());
         if (has_row) {
           count = statement->ColumnInt(0);
         }

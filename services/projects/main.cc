@@ -8,11 +8,11 @@
 
 #include "absl/flags/flag.h"
 #include "common/flags.h"
+#include "common/grpc_user_directory.h"
 #include "common/internal_auth.h"
 #include "common/log.h"
 #include "common/pagination.h"
 #include "common/server.h"
-#include "services/projects/grpc_user_directory.h"
 #include "services/projects/project_grpc.h"
 #include "services/projects/project_service.h"
 #include "services/projects/project_store.h"
@@ -61,8 +61,8 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  ironorg::projects::GrpcUserDirectory users(
-      absl::GetFlag(FLAGS_identity_address), *credential);
+  ironorg::GrpcUserDirectory users(absl::GetFlag(FLAGS_identity_address),
+                                   *credential);
   ironorg::projects::ProjectService service(
       store->get(), &users,
       ironorg::pagination::PageTokenCodec(credential->DeriveKey("page-token")));

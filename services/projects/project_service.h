@@ -25,12 +25,12 @@
 
 #include "absl/status/statusor.h"
 #include "common/pagination.h"
+#include "common/user_directory.h"
 #include "ironorg/identity/v1/principal.pb.h"
 #include "ironorg/projects/v1/internal.pb.h"
 #include "ironorg/projects/v1/project.pb.h"
 #include "ironorg/projects/v1/project_access.pb.h"
 #include "services/projects/project_store.h"
-#include "services/projects/user_directory.h"
 
 namespace ironorg::projects {
 

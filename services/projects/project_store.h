@@ -23,25 +23,13 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/sqlite.h"
+#include "common/store_records.h"
 #include "ironorg/projects/v1/project.pb.h"
 
 namespace ironorg::projects {
 
 // The file name of the database inside the data folder.
 inline constexpr char kDatabaseFileName[] = "projects.db";
-
-// The actor, method, request id and time of a mutation, recorded in its
-// audit event.
-struct Mutation {
-  // The caller: a user name, or a fixed word such as "service".
-  std::string actor;
-  // The method making the change, such as "CreateProject".
-  std::string action;
-  // The caller's request id, or empty.
-  std::string request_id;
-  // When the change happens, in microseconds since the Unix epoch.
-  int64_t time_micros = 0;
-};
 
 // The result of CreateProject.
 struct CreatedProject {

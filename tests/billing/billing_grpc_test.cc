@@ -16,13 +16,14 @@
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
-#include "tests/billing/scoped_temp_dir.h"
+#include "tests/testing/scoped_temp_dir.h"
 
 namespace ironorg::billing {
 namespace {
 
 namespace v1 = ::ironorg::billing::v1;
 using ::ironorg::identity::v1::Principal;
+using ::ironorg::test::ScopedTempDir;
 using ::testing::HasSubstr;
 
 constexpr char kSecret[] = "0123456789abcdef0123456789abcdef-test";

@@ -7,13 +7,14 @@
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/billing/scoped_temp_dir.h"
+#include "tests/testing/scoped_temp_dir.h"
 
 namespace ironorg::billing {
 namespace {
 
 namespace v1 = ::ironorg::billing::v1;
 using ::ironorg::identity::v1::Principal;
+using ::ironorg::test::ScopedTempDir;
 using ::testing::HasSubstr;
 
 Principal UserOf(const std::string& organization_id,

@@ -7,12 +7,13 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "tests/billing/scoped_temp_dir.h"
+#include "tests/testing/scoped_temp_dir.h"
 
 namespace ironorg::billing {
 namespace {
 
 namespace v1 = ::ironorg::billing::v1;
+using ::ironorg::test::ScopedTempDir;
 
 const std::vector<std::pair<v1::Product, std::string>>& DefaultPlans() {
   static const auto* const kPlans =

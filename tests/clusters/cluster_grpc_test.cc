@@ -13,20 +13,21 @@
 #include <string>
 
 #include "absl/time/clock.h"
+#include "common/grpc_user_directory.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/clusters/grpc_user_directory.h"
-#include "tests/clusters/fake_identity_server.h"
-#include "tests/clusters/test_support.h"
+#include "tests/testing/fake_identity_server.h"
+#include "tests/testing/scoped_temp_dir.h"
+#include "tests/testing/test_support.h"
 
 namespace ironorg::clusters {
 namespace {
 
-using ::ironorg::clusters::testing::FakeIdentityServer;
-using ::ironorg::clusters::testing::TemporaryDirectory;
-using ::ironorg::clusters::testing::UserCaller;
 using ::ironorg::identity::v1::Principal;
 using ::ironorg::identity::v1::ROLE_ADMIN;
+using ::ironorg::test::FakeIdentityServer;
+using ::ironorg::test::ScopedTempDir;
+using ::ironorg::test::UserCaller;
 using ::testing::HasSubstr;
 
 constexpr char kKnownUser[] = "organizations/org1/users/dev1";
@@ -120,7 +121,7 @@ class ClusterGrpcTest : public ::testing::Test {
 
   InternalCredential credential_ = MakeCredential();
   FakeIdentityServer identity_{MakeCredential()};
-  TemporaryDirectory directory_;
+  ScopedTempDir directory_;
   std::unique_ptr<ClusterStore> store_;
   std::unique_ptr<GrpcUserDirectory> users_;
   std::unique_ptr<ClusterService> service_;

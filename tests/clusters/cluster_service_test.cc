@@ -7,15 +7,12 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/clusters/test_support.h"
+#include "tests/testing/scoped_temp_dir.h"
+#include "tests/testing/test_support.h"
 
 namespace ironorg::clusters {
 namespace {
 
-using ::ironorg::clusters::testing::CountRows;
-using ::ironorg::clusters::testing::FakeUserDirectory;
-using ::ironorg::clusters::testing::TemporaryDirectory;
-using ::ironorg::clusters::testing::UserCaller;
 using ::ironorg::clusters::v1::CheckClusterAccessRequest;
 using ::ironorg::clusters::v1::Cluster;
 using ::ironorg::clusters::v1::CreateClusterRequest;
@@ -32,6 +29,10 @@ using ::ironorg::identity::v1::ROLE_ACCOUNTANT;
 using ::ironorg::identity::v1::ROLE_ADMIN;
 using ::ironorg::identity::v1::ROLE_ADMIN_READ_ONLY;
 using ::ironorg::identity::v1::ROLE_DEVELOPER;
+using ::ironorg::test::CountRows;
+using ::ironorg::test::FakeUserDirectory;
+using ::ironorg::test::ScopedTempDir;
+using ::ironorg::test::UserCaller;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
@@ -118,7 +119,7 @@ class ClusterServiceTest : public ::testing::Test {
     return response->cluster();
   }
 
-  TemporaryDirectory directory_;
+  ScopedTempDir directory_;
   FakeUserDirectory users_;
   std::unique_ptr<ClusterStore> store_;
   std::unique_ptr<ClusterService> service_;
@@ -156,7 +157,7 @@ TEST_F(ClusterServiceTest, CreateClusterRejectsZeroMemory) {
   EXPECT_EQ(cluster.status().message(),
             "cluster.memory_per_runner_mb must be between 128 and 65536, "
             "got 0");
-  EXPECT_EQ(CountRows(directory_.path(), "clusters"), 0);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "clusters"), 0);
 }
 
 TEST_F(ClusterServiceTest, CreateClusterRejectsMemoryOutOfRange) {
@@ -173,8 +174,8 @@ TEST_F(ClusterServiceTest, CreateClusterRejectsMemoryOutOfRange) {
                 HasSubstr(absl::StrCat("got ", memory)))
         << memory;
   }
-  EXPECT_EQ(CountRows(directory_.path(), "clusters"), 0);
-  EXPECT_EQ(CountRows(directory_.path(), "audit_events"), 0);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "clusters"), 0);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "audit_events"), 0);
 }
 
 TEST_F(ClusterServiceTest, CreateClusterRejectsZeroDisk) {
@@ -184,7 +185,7 @@ TEST_F(ClusterServiceTest, CreateClusterRejectsZeroDisk) {
   EXPECT_EQ(cluster.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(cluster.status().message(),
             "cluster.disk_per_runner_gb must be between 1 and 1024, got 0");
-  EXPECT_EQ(CountRows(directory_.path(), "clusters"), 0);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "clusters"), 0);
 }
 
 TEST_F(ClusterServiceTest, CreateClusterRejectsDiskAboveMaximum) {
@@ -213,7 +214,7 @@ TEST_F(ClusterServiceTest, CreateClusterRejectsDuplicateDisplayName) {
   EXPECT_EQ(second.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(second.status().message(),
             "a cluster named \"Edge\" already exists in organizations/org1");
-  EXPECT_EQ(CountRows(directory_.path(), "clusters"), 1);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "clusters"), 1);
 }
 
 TEST_F(ClusterServiceTest, CreateClusterByDeveloperIsPermissionDenied) {
@@ -221,7 +222,7 @@ TEST_F(ClusterServiceTest, CreateClusterByDeveloperIsPermissionDenied) {
       service_->CreateCluster(developer_, MakeCreateRequest("Edge"));
 
   EXPECT_EQ(cluster.status().code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(CountRows(directory_.path(), "clusters"), 0);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "clusters"), 0);
 }
 
 TEST_F(ClusterServiceTest, RequestIdRetryReturnsClusterWithoutToken) {
@@ -236,7 +237,7 @@ TEST_F(ClusterServiceTest, RequestIdRetryReturnsClusterWithoutToken) {
   EXPECT_EQ(second->name(), first->name());
   EXPECT_FALSE(first->cluster_token().empty());
   EXPECT_TRUE(second->cluster_token().empty());
-  EXPECT_EQ(CountRows(directory_.path(), "clusters"), 1);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "clusters"), 1);
 }
 
 TEST_F(ClusterServiceTest, TokenIntrospectsToItsCluster) {
@@ -374,7 +375,7 @@ TEST_F(ClusterServiceTest, GrantingTwiceStoresOneGrant) {
 
   EXPECT_TRUE(first.ok()) << first;
   EXPECT_TRUE(second.ok()) << second;
-  EXPECT_EQ(CountRows(directory_.path(), "cluster_grants"), 1);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "cluster_grants"), 1);
 }
 
 TEST_F(ClusterServiceTest, GrantToOtherOrganizationUserIsDenied) {
@@ -384,7 +385,7 @@ TEST_F(ClusterServiceTest, GrantToOtherOrganizationUserIsDenied) {
   absl::Status granted = Grant(cluster.name(), "organizations/org2/users/dev2");
 
   EXPECT_EQ(granted.code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(CountRows(directory_.path(), "cluster_grants"), 0);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "cluster_grants"), 0);
 }
 
 TEST_F(ClusterServiceTest, GrantToUnknownUserIsNotFound) {
@@ -396,7 +397,7 @@ TEST_F(ClusterServiceTest, GrantToUnknownUserIsNotFound) {
   EXPECT_EQ(granted.code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(granted.message(),
             "user \"organizations/org1/users/ghost\" not found");
-  EXPECT_EQ(CountRows(directory_.path(), "cluster_grants"), 0);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "cluster_grants"), 0);
 }
 
 TEST_F(ClusterServiceTest, GrantWhileIdentityIsUnavailableIsUnavailable) {
@@ -406,7 +407,7 @@ TEST_F(ClusterServiceTest, GrantWhileIdentityIsUnavailableIsUnavailable) {
   absl::Status granted = Grant(cluster.name(), kDeveloperName);
 
   EXPECT_EQ(granted.code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(CountRows(directory_.path(), "cluster_grants"), 0);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "cluster_grants"), 0);
 }
 
 TEST_F(ClusterServiceTest, GrantOnMissingClusterIsNotFound) {

@@ -6,14 +6,15 @@
 #include "common/crypto.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/clusters/test_support.h"
+#include "tests/testing/scoped_temp_dir.h"
+#include "tests/testing/test_support.h"
 
 namespace ironorg::clusters {
 namespace {
 
-using ::ironorg::clusters::testing::CountRows;
-using ::ironorg::clusters::testing::TemporaryDirectory;
 using ::ironorg::clusters::v1::Cluster;
+using ::ironorg::test::CountRows;
+using ::ironorg::test::ScopedTempDir;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
@@ -59,7 +60,7 @@ class ClusterStoreTest : public ::testing::Test {
     return created.ok() ? created->cluster : Cluster();
   }
 
-  TemporaryDirectory directory_;
+  ScopedTempDir directory_;
   std::unique_ptr<ClusterStore> store_;
 };
 
@@ -75,8 +76,8 @@ TEST_F(ClusterStoreTest, CreateClusterStoresSettings) {
   EXPECT_EQ(cluster.runners_online(), 0);
   EXPECT_EQ(cluster.etag(), "1");
   EXPECT_TRUE(cluster.cluster_token().empty());
-  EXPECT_EQ(CountRows(directory_.path(), "audit_events"), 1);
-  EXPECT_EQ(CountRows(directory_.path(), "outbox"), 1);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "audit_events"), 1);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "outbox"), 1);
 }
 
 TEST_F(ClusterStoreTest, CreateClusterWithTakenNameIsAlreadyExists) {
@@ -89,7 +90,7 @@ TEST_F(ClusterStoreTest, CreateClusterWithTakenNameIsAlreadyExists) {
   EXPECT_EQ(second.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(second.status().message(),
             "a cluster named \"Edge\" already exists in organizations/org1");
-  EXPECT_EQ(CountRows(directory_.path(), "clusters"), 1);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "clusters"), 1);
 }
 
 TEST_F(ClusterStoreTest, SameNameInOtherOrganizationIsAllowed) {
@@ -114,7 +115,7 @@ TEST_F(ClusterStoreTest, CreateClusterReplaysSeenRequestId) {
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_TRUE(second->replayed);
   EXPECT_EQ(second->cluster.name(), first->cluster.name());
-  EXPECT_EQ(CountRows(directory_.path(), "clusters"), 1);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "clusters"), 1);
 }
 
 TEST_F(ClusterStoreTest, FindClusterByTokenHashReturnsName) {
@@ -152,8 +153,8 @@ TEST_F(ClusterStoreTest, GrantAccessTwiceStoresOneGrant) {
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_TRUE(*first);
   EXPECT_FALSE(*second);
-  EXPECT_EQ(CountRows(directory_.path(), "cluster_grants"), 1);
-  EXPECT_EQ(CountRows(directory_.path(), "outbox"), 2);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "cluster_grants"), 1);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "outbox"), 2);
 }
 
 TEST_F(ClusterStoreTest, ListGrantedClustersReturnsOnlyGrantedClusters) {

@@ -6,10 +6,12 @@
 
 #include "absl/status/status.h"
 #include "gtest/gtest.h"
-#include "tests/common/scoped_temp_dir.h"
+#include "tests/testing/scoped_temp_dir.h"
 
 namespace ironorg::sqlite {
 namespace {
+
+using ::ironorg::test::ScopedTempDir;
 
 const std::vector<std::string> kTwoMigrations = {
     "CREATE TABLE items (id TEXT PRIMARY KEY, count INTEGER NOT NULL);",

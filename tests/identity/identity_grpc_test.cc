@@ -15,13 +15,14 @@
 #include "services/identity/identity_service.h"
 #include "services/identity/identity_store.h"
 #include "tests/identity/test_support.h"
+#include "tests/testing/scoped_temp_dir.h"
 
 namespace ironorg::identity {
 namespace {
 
+using ::ironorg::test::ScopedTempDir;
 using testing::FastPasswordCost;
 using testing::OperatorPrincipal;
-using testing::ScopedTempDir;
 using testing::ServicePrincipal;
 using ::testing::StartsWith;
 

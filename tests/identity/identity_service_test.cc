@@ -17,14 +17,15 @@
 #include "gtest/gtest.h"
 #include "services/identity/identity_store.h"
 #include "tests/identity/test_support.h"
+#include "tests/testing/scoped_temp_dir.h"
 
 namespace ironorg::identity {
 namespace {
 
+using ::ironorg::test::ScopedTempDir;
 using testing::FastPasswordCost;
 using ::testing::HasSubstr;
 using testing::OperatorPrincipal;
-using testing::ScopedTempDir;
 using testing::ServicePrincipal;
 using ::testing::StartsWith;
 using testing::UserPrincipal;

@@ -12,14 +12,14 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ironorg/identity/v1/user.pb.h"
-#include "tests/identity/test_support.h"
+#include "tests/testing/scoped_temp_dir.h"
 
 namespace ironorg::identity {
 namespace {
 
+using ::ironorg::test::ScopedTempDir;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using testing::ScopedTempDir;
 
 constexpr int64_t kNow = 1'700'000'000'000'000;
 

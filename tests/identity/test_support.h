@@ -1,52 +1,16 @@
-// Shared pieces of the identity tests: a temporary data folder, a cheap
-// password cost and ready-made principals.
+// Shared pieces of the identity tests: a cheap password cost and
+// ready-made principals.
 #ifndef IRONORG_TESTS_IDENTITY_TEST_SUPPORT_H_
 #define IRONORG_TESTS_IDENTITY_TEST_SUPPORT_H_
 
-#include <stdlib.h>
-
-#include <filesystem>
 #include <string>
-#include <system_error>
 
 #include "absl/strings/string_view.h"
 #include "common/crypto.h"
-#include "gtest/gtest.h"
 #include "ironorg/identity/v1/principal.pb.h"
 #include "ironorg/identity/v1/user.pb.h"
 
 namespace ironorg::identity::testing {
-
-// A fresh folder under the test's temporary directory, removed with its
-// contents when the object goes out of scope.
-class ScopedTempDir final {
- public:
-  ScopedTempDir() {
-    std::string pattern = ::testing::TempDir() + "identity_test_XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) {
-      ADD_FAILURE() << "mkdtemp failed for " << pattern;
-    }
-    path_ = pattern;
-  }
-
-  ~ScopedTempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-
-  ScopedTempDir(const ScopedTempDir&) = delete;
-  ScopedTempDir& operator=(const ScopedTempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-
-  // Returns the path of `name` inside the folder.
-  std::string File(absl::string_view name) const {
-    return (std::filesystem::path(path_) / std::string(name)).string();
-  }
-
- private:
-  std::string path_;
-};
 
 // libsodium's minimum Argon2id cost (8 KiB, 1 pass), so that tests hash in
 // microseconds. Production uses the PasswordCost defaults.

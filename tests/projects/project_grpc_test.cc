@@ -13,20 +13,21 @@
 #include <string>
 
 #include "absl/time/clock.h"
+#include "common/grpc_user_directory.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/projects/grpc_user_directory.h"
-#include "tests/projects/fake_identity_server.h"
-#include "tests/projects/test_support.h"
+#include "tests/testing/fake_identity_server.h"
+#include "tests/testing/scoped_temp_dir.h"
+#include "tests/testing/test_support.h"
 
 namespace ironorg::projects {
 namespace {
 
 using ::ironorg::identity::v1::Principal;
 using ::ironorg::identity::v1::ROLE_ADMIN;
-using ::ironorg::projects::testing::FakeIdentityServer;
-using ::ironorg::projects::testing::TemporaryDirectory;
-using ::ironorg::projects::testing::UserCaller;
+using ::ironorg::test::FakeIdentityServer;
+using ::ironorg::test::ScopedTempDir;
+using ::ironorg::test::UserCaller;
 using ::testing::HasSubstr;
 
 constexpr char kKnownUser[] = "organizations/org1/users/dev1";
@@ -112,7 +113,7 @@ class ProjectGrpcTest : public ::testing::Test {
 
   InternalCredential credential_ = MakeCredential();
   FakeIdentityServer identity_{MakeCredential()};
-  TemporaryDirectory directory_;
+  ScopedTempDir directory_;
   std::unique_ptr<ProjectStore> store_;
   std::unique_ptr<GrpcUserDirectory> users_;
   std::unique_ptr<ProjectService> service_;

@@ -6,7 +6,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/projects/test_support.h"
+#include "tests/testing/scoped_temp_dir.h"
+#include "tests/testing/test_support.h"
 
 namespace ironorg::projects {
 namespace {
@@ -16,10 +17,6 @@ using ::ironorg::identity::v1::ROLE_ACCOUNTANT;
 using ::ironorg::identity::v1::ROLE_ADMIN;
 using ::ironorg::identity::v1::ROLE_ADMIN_READ_ONLY;
 using ::ironorg::identity::v1::ROLE_DEVELOPER;
-using ::ironorg::projects::testing::CountRows;
-using ::ironorg::projects::testing::FakeUserDirectory;
-using ::ironorg::projects::testing::TemporaryDirectory;
-using ::ironorg::projects::testing::UserCaller;
 using ::ironorg::projects::v1::CheckProjectAccessRequest;
 using ::ironorg::projects::v1::CreateProjectRequest;
 using ::ironorg::projects::v1::GetProjectRequest;
@@ -30,6 +27,10 @@ using ::ironorg::projects::v1::ListUserProjectsRequest;
 using ::ironorg::projects::v1::Project;
 using ::ironorg::projects::v1::RevokeProjectAccessRequest;
 using ::ironorg::projects::v1::UpdateProjectRequest;
+using ::ironorg::test::CountRows;
+using ::ironorg::test::FakeUserDirectory;
+using ::ironorg::test::ScopedTempDir;
+using ::ironorg::test::UserCaller;
 using ::testing::HasSubstr;
 
 constexpr char kDeveloperName[] = "organizations/org1/users/dev1";
@@ -92,7 +93,7 @@ class ProjectServiceTest : public ::testing::Test {
     return service_->ListProjects(caller, request);
   }
 
-  TemporaryDirectory directory_;
+  ScopedTempDir directory_;
   FakeUserDirectory users_;
   std::unique_ptr<ProjectStore> store_;
   std::unique_ptr<ProjectService> service_;
@@ -122,7 +123,7 @@ TEST_F(ProjectServiceTest, CreateProjectRejectsEmptyDisplayName) {
 
   EXPECT_EQ(project.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(project.status().message(), HasSubstr("project.display_name"));
-  EXPECT_EQ(CountRows(directory_.path(), "projects"), 0);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "projects"), 0);
 }
 
 TEST_F(ProjectServiceTest, CreateProjectByDeveloperIsPermissionDenied) {
@@ -134,7 +135,7 @@ TEST_F(ProjectServiceTest, CreateProjectByDeveloperIsPermissionDenied) {
       service_->CreateProject(developer_, request);
 
   EXPECT_EQ(project.status().code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(CountRows(directory_.path(), "projects"), 0);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "projects"), 0);
 }
 
 TEST_F(ProjectServiceTest, CreateProjectInOtherOrganizationIsPermissionDenied) {
@@ -152,8 +153,8 @@ TEST_F(ProjectServiceTest, RequestIdRetryCreatesOneProject) {
   const Project second = Create("Web", "retry-1");
 
   EXPECT_EQ(second.name(), first.name());
-  EXPECT_EQ(CountRows(directory_.path(), "projects"), 1);
-  EXPECT_EQ(CountRows(directory_.path(), "request_ids"), 1);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "projects"), 1);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "request_ids"), 1);
 }
 
 TEST_F(ProjectServiceTest, RequestIdIsScopedToCaller) {
@@ -338,7 +339,7 @@ TEST_F(ProjectServiceTest, GrantingTwiceStoresOneGrant) {
 
   EXPECT_TRUE(first.ok()) << first;
   EXPECT_TRUE(second.ok()) << second;
-  EXPECT_EQ(CountRows(directory_.path(), "project_grants"), 1);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "project_grants"), 1);
 }
 
 TEST_F(ProjectServiceTest, GrantToOtherOrganizationUserIsDenied) {
@@ -349,7 +350,7 @@ TEST_F(ProjectServiceTest, GrantToOtherOrganizationUserIsDenied) {
       Grant(admin_, project.name(), "organizations/org2/users/dev2");
 
   EXPECT_EQ(granted.code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(CountRows(directory_.path(), "project_grants"), 0);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "project_grants"), 0);
   EXPECT_EQ(users_.lookups(), 0);
 }
 
@@ -362,7 +363,7 @@ TEST_F(ProjectServiceTest, GrantToUnknownUserIsNotFound) {
   EXPECT_EQ(granted.code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(granted.message(),
             "user \"organizations/org1/users/ghost\" not found");
-  EXPECT_EQ(CountRows(directory_.path(), "project_grants"), 0);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "project_grants"), 0);
 }
 
 TEST_F(ProjectServiceTest, GrantWhileIdentityIsUnavailableIsUnavailable) {
@@ -372,7 +373,7 @@ TEST_F(ProjectServiceTest, GrantWhileIdentityIsUnavailableIsUnavailable) {
   absl::Status granted = Grant(admin_, project.name(), kDeveloperName);
 
   EXPECT_EQ(granted.code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(CountRows(directory_.path(), "project_grants"), 0);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "project_grants"), 0);
 }
 
 TEST_F(ProjectServiceTest, GrantOnMissingProjectIsNotFound) {

@@ -6,14 +6,15 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/projects/test_support.h"
+#include "tests/testing/scoped_temp_dir.h"
+#include "tests/testing/test_support.h"
 
 namespace ironorg::projects {
 namespace {
 
-using ::ironorg::projects::testing::CountRows;
-using ::ironorg::projects::testing::TemporaryDirectory;
 using ::ironorg::projects::v1::Project;
+using ::ironorg::test::CountRows;
+using ::ironorg::test::ScopedTempDir;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
@@ -47,7 +48,7 @@ class ProjectStoreTest : public ::testing::Test {
     return created.ok() ? created->project : Project();
   }
 
-  TemporaryDirectory directory_;
+  ScopedTempDir directory_;
   std::unique_ptr<ProjectStore> store_;
 };
 
@@ -85,9 +86,9 @@ TEST_F(ProjectStoreTest, GetProjectOfOtherOrganizationIsNotFound) {
 TEST_F(ProjectStoreTest, CreateProjectWritesAuditAndOutboxRows) {
   Create("Web");
 
-  EXPECT_EQ(CountRows(directory_.path(), "audit_events"), 1);
-  EXPECT_EQ(CountRows(directory_.path(), "outbox"), 1);
-  EXPECT_EQ(CountRows(directory_.path(), "request_ids"), 0);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "audit_events"), 1);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "outbox"), 1);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "request_ids"), 0);
 }
 
 TEST_F(ProjectStoreTest, CreateProjectReplaysSeenRequestId) {
@@ -101,8 +102,8 @@ TEST_F(ProjectStoreTest, CreateProjectReplaysSeenRequestId) {
   EXPECT_FALSE(first->replayed);
   EXPECT_TRUE(second->replayed);
   EXPECT_EQ(second->project.name(), first->project.name());
-  EXPECT_EQ(CountRows(directory_.path(), "projects"), 1);
-  EXPECT_EQ(CountRows(directory_.path(), "audit_events"), 1);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "projects"), 1);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "audit_events"), 1);
 }
 
 TEST_F(ProjectStoreTest, ListProjectsPagesInIdOrder) {
@@ -147,10 +148,10 @@ TEST_F(ProjectStoreTest, GrantAccessTwiceStoresOneGrant) {
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_TRUE(*first);
   EXPECT_FALSE(*second);
-  EXPECT_EQ(CountRows(directory_.path(), "project_grants"), 1);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "project_grants"), 1);
   // One row for the create and one for the first grant only.
-  EXPECT_EQ(CountRows(directory_.path(), "audit_events"), 2);
-  EXPECT_EQ(CountRows(directory_.path(), "outbox"), 2);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "audit_events"), 2);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "outbox"), 2);
 }
 
 TEST_F(ProjectStoreTest, GrantAccessToMissingProjectIsNotFound) {
@@ -158,7 +159,7 @@ TEST_F(ProjectStoreTest, GrantAccessToMissingProjectIsNotFound) {
       kOrganization, "missing", kUser, MakeMutation("GrantProjectAccess"));
 
   EXPECT_EQ(granted.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(CountRows(directory_.path(), "project_grants"), 0);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "project_grants"), 0);
 }
 
 TEST_F(ProjectStoreTest, RevokeAccessRemovesGrant) {
@@ -187,7 +188,7 @@ TEST_F(ProjectStoreTest, RevokeMissingGrantChangesNothing) {
 
   ASSERT_TRUE(revoked.ok()) << revoked.status();
   EXPECT_FALSE(*revoked);
-  EXPECT_EQ(CountRows(directory_.path(), "audit_events"), 1);
+  EXPECT_EQ(CountRows(directory_.File(kDatabaseFileName), "audit_events"), 1);
 }
 
 TEST_F(ProjectStoreTest, ListGrantedProjectsReturnsOnlyGrantedProjects) {

@@ -1,14 +1,12 @@
-// Helpers shared by the clusters tests: a temporary data folder, callers
-// of each role, row counts read straight from the database file, and an
-// in-process UserDirectory.
-#ifndef IRONORG_TESTS_CLUSTERS_TEST_SUPPORT_H_
-#define IRONORG_TESTS_CLUSTERS_TEST_SUPPORT_H_
+// Helpers shared by the projects and clusters tests: row counts read
+// straight from a database file, callers of each role, and an in-process
+// UserDirectory.
+#ifndef IRONORG_TESTS_TESTING_TEST_SUPPORT_H_
+#define IRONORG_TESTS_TESTING_TEST_SUPPORT_H_
 
 #include <sqlite3.h>
-#include <stdlib.h>
 
 #include <cstdint>
-#include <filesystem>
 #include <mutex>
 #include <set>
 #include <string>
@@ -17,42 +15,19 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "common/errors.h"
-#include "gtest/gtest.h"
+#include "common/user_directory.h"
 #include "ironorg/identity/v1/principal.pb.h"
-#include "services/clusters/user_directory.h"
 
-namespace ironorg::clusters::testing {
+namespace ironorg::test {
 
-// A fresh folder under the test temporary directory, removed on
-// destruction.
-class TemporaryDirectory final {
- public:
-  TemporaryDirectory() {
-    std::string pattern =
-        absl::StrCat(::testing::TempDir(), "/clusters_test_XXXXXX");
-    path_ = mkdtemp(pattern.data()) == nullptr ? std::string() : pattern;
-  }
-  ~TemporaryDirectory() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TemporaryDirectory(const TemporaryDirectory&) = delete;
-  TemporaryDirectory& operator=(const TemporaryDirectory&) = delete;
-
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-// Returns the number of rows of `table` in `<data_dir>/clusters.db`, or -1
-// if the file cannot be read. Opens its own connection, which reads every
-// committed write.
-inline int64_t CountRows(const std::string& data_dir, absl::string_view table) {
+// Returns the number of rows of `table` in the SQLite file `database_path`,
+// or -1 if the file cannot be read. Opens its own connection, which reads
+// every committed write.
+inline int64_t CountRows(const std::string& database_path,
+                         absl::string_view table) {
   sqlite3* db = nullptr;
-  const std::string path = absl::StrCat(data_dir, "/clusters.db");
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) !=
-      SQLITE_OK) {
+  if (sqlite3_open_v2(database_path.c_str(), &db, SQLITE_OPEN_READONLY,
+                      nullptr) != SQLITE_OK) {
     sqlite3_close_v2(db);
     return -1;
   }
@@ -120,6 +95,6 @@ class FakeUserDirectory final : public UserDirectory {
   int lookups_ = 0;
 };
 
-}  // namespace ironorg::clusters::testing
+}  // namespace ironorg::test
 
-#endif  // IRONORG_TESTS_CLUSTERS_TEST_SUPPORT_H_
+#endif  // IRONORG_TESTS_TESTING_TEST_SUPPORT_H_

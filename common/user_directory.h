@@ -1,13 +1,13 @@
-// The one check the clusters service needs from identity: whether a user
-// exists. It is an interface so that service tests can run without an
-// identity process.
-#ifndef IRONORG_SERVICES_CLUSTERS_USER_DIRECTORY_H_
-#define IRONORG_SERVICES_CLUSTERS_USER_DIRECTORY_H_
+// The one check the projects and clusters services need from identity:
+// whether a user exists. It is an interface so that service tests can run
+// without an identity process.
+#ifndef IRONORG_COMMON_USER_DIRECTORY_H_
+#define IRONORG_COMMON_USER_DIRECTORY_H_
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
-namespace ironorg::clusters {
+namespace ironorg {
 
 class UserDirectory {
  public:
@@ -22,6 +22,6 @@ class UserDirectory {
   virtual absl::Status CheckUserExists(absl::string_view user_name) = 0;
 };
 
-}  // namespace ironorg::clusters
+}  // namespace ironorg
 
-#endif  // IRONORG_SERVICES_CLUSTERS_USER_DIRECTORY_H_
+#endif  // IRONORG_COMMON_USER_DIRECTORY_H_

@@ -1,4 +1,4 @@
-#include "services/clusters/grpc_user_directory.h"
+#include "common/grpc_user_directory.h"
 
 #include <grpcpp/client_context.h>
 #include <grpcpp/create_channel.h>
@@ -11,7 +11,7 @@
 #include "common/errors.h"
 #include "common/log.h"
 
-namespace ironorg::clusters {
+namespace ironorg {
 
 using ::ironorg::identity::v1::InternalUserService;
 using ::ironorg::identity::v1::LookupUserRequest;
@@ -66,4 +66,4 @@ absl::Status GrpcUserDirectory::CheckUserExists(absl::string_view user_name) {
   }
 }
 
-}  // namespace ironorg::clusters
+}  // namespace ironorg

@@ -1,7 +1,7 @@
 // A fresh folder under the test's temporary directory, removed with its
 // contents when the object goes out of scope.
-#ifndef IRONORG_TESTS_COMMON_SCOPED_TEMP_DIR_H_
-#define IRONORG_TESTS_COMMON_SCOPED_TEMP_DIR_H_
+#ifndef IRONORG_TESTS_TESTING_SCOPED_TEMP_DIR_H_
+#define IRONORG_TESTS_TESTING_SCOPED_TEMP_DIR_H_
 
 #include <stdlib.h>
 
@@ -9,14 +9,15 @@
 #include <string>
 #include <system_error>
 
+#include "absl/strings/string_view.h"
 #include "gtest/gtest.h"
 
-namespace ironorg {
+namespace ironorg::test {
 
 class ScopedTempDir final {
  public:
   ScopedTempDir() {
-    std::string pattern = testing::TempDir() + "common_test_XXXXXX";
+    std::string pattern = ::testing::TempDir() + "ironorg_test_XXXXXX";
     if (mkdtemp(pattern.data()) == nullptr) {
       ADD_FAILURE() << "mkdtemp failed for " << pattern;
     }
@@ -33,10 +34,15 @@ class ScopedTempDir final {
 
   const std::string& path() const { return path_; }
 
+  // Returns the path of `name` inside the folder.
+  std::string File(absl::string_view name) const {
+    return (std::filesystem::path(path_) / std::string(name)).string();
+  }
+
  private:
   std::string path_;
 };
 
-}  // namespace ironorg
+}  // namespace ironorg::test
 
-#endif  // IRONORG_TESTS_COMMON_SCOPED_TEMP_DIR_H_
+#endif  // IRONORG_TESTS_TESTING_SCOPED_TEMP_DIR_H_

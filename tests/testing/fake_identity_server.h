@@ -1,8 +1,8 @@
 // An in-process stand-in for identity's InternalUserService on a free
 // loopback port: it checks the internal signature as identity does and
 // stores a fixed set of users.
-#ifndef IRONORG_TESTS_CLUSTERS_FAKE_IDENTITY_SERVER_H_
-#define IRONORG_TESTS_CLUSTERS_FAKE_IDENTITY_SERVER_H_
+#ifndef IRONORG_TESTS_TESTING_FAKE_IDENTITY_SERVER_H_
+#define IRONORG_TESTS_TESTING_FAKE_IDENTITY_SERVER_H_
 
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
@@ -18,7 +18,7 @@
 #include "common/internal_auth.h"
 #include "ironorg/identity/v1/internal.grpc.pb.h"
 
-namespace ironorg::clusters::testing {
+namespace ironorg::test {
 
 class FakeIdentityServer final
     : public ironorg::identity::v1::InternalUserService::Service {
@@ -92,6 +92,6 @@ class FakeIdentityServer final
       ironorg::identity::v1::Principal::KIND_UNSPECIFIED;
 };
 
-}  // namespace ironorg::clusters::testing
+}  // namespace ironorg::test
 
-#endif  // IRONORG_TESTS_CLUSTERS_FAKE_IDENTITY_SERVER_H_
+#endif  // IRONORG_TESTS_TESTING_FAKE_IDENTITY_SERVER_H_

@@ -1,7 +1,7 @@
 // UserDirectory over gRPC, which calls identity's
 // ironorg.identity.v1.InternalUserService/LookupUser.
-#ifndef IRONORG_SERVICES_CLUSTERS_GRPC_USER_DIRECTORY_H_
-#define IRONORG_SERVICES_CLUSTERS_GRPC_USER_DIRECTORY_H_
+#ifndef IRONORG_COMMON_GRPC_USER_DIRECTORY_H_
+#define IRONORG_COMMON_GRPC_USER_DIRECTORY_H_
 
 #include <memory>
 #include <string>
@@ -10,10 +10,10 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/internal_auth.h"
+#include "common/user_directory.h"
 #include "ironorg/identity/v1/internal.grpc.pb.h"
-#include "services/clusters/user_directory.h"
 
-namespace ironorg::clusters {
+namespace ironorg {
 
 // Thread-safe: the stub and the credential are safe to share.
 class GrpcUserDirectory final : public UserDirectory {
@@ -38,6 +38,6 @@ class GrpcUserDirectory final : public UserDirectory {
   std::unique_ptr<ironorg::identity::v1::InternalUserService::Stub> stub_;
 };
 
-}  // namespace ironorg::clusters
+}  // namespace ironorg
 
-#endif  // IRONORG_SERVICES_CLUSTERS_GRPC_USER_DIRECTORY_H_
+#endif  // IRONORG_COMMON_GRPC_USER_DIRECTORY_H_
