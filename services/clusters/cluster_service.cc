@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/crypto.h"
+#include "common/access_rules.h"
 #include "common/errors.h"
 #include "common/names.h"
 #include "common/time_util.h"
@@ -48,11 +49,9 @@ using ::ironorg::identity::v1::Principal;
 
 constexpr absl::string_view kClusterPattern =
     "organizations/{organization}/clusters/{cluster}";
-constexpr absl::string_view kUserPattern =
-    "organizations/{organization}/users/{user}";
 
-// The audit actor of calls made by a peer service rather than a user.
-constexpr absl::string_view kServiceActor = "service";
+// The service name in caller-check messages.
+constexpr absl::string_view kServiceName = "clusters";
 
 struct ClusterName {
   std::string organization_id;
@@ -69,62 +68,11 @@ absl::StatusOr<ClusterName> ParseClusterName(absl::string_view name,
   return ClusterName{(*ids)[0], (*ids)[1]};
 }
 
-// Returns the organization id of a user name.
-absl::StatusOr<std::string> ParseUserOrganization(absl::string_view name,
-                                                  absl::string_view field) {
-  absl::StatusOr<std::vector<std::string>> ids =
-      names::Parse(name, kUserPattern, field);
-  if (!ids.ok()) {
-    return ids.status();
-  }
-  return (*ids)[0];
-}
-
-bool IsUser(const Principal& caller) {
-  return caller.kind() == Principal::KIND_USER_ACCESS_TOKEN ||
-         caller.kind() == Principal::KIND_USER_API_TOKEN;
-}
-
-bool IsService(const Principal& caller) {
-  return caller.kind() == Principal::KIND_SERVICE;
-}
-
-std::string ActorOf(const Principal& caller) {
-  return IsUser(caller) ? caller.user() : std::string(kServiceActor);
-}
-
 // Lets a user act only inside their own organization and a peer service
-// anywhere. Runs before any lookup, so that a name in another
-// organization gets the same status whether or not it exists.
+// anywhere, before any lookup.
 absl::Status CheckOrganization(const Principal& caller,
                                absl::string_view organization_id) {
-  if (IsService(caller)) {
-    return absl::OkStatus();
-  }
-  if (!IsUser(caller)) {
-    return errors::PermissionDenied(
-        "the clusters service serves users of an organization and peer "
-        "services only");
-  }
-  const std::string organization = names::Organization(organization_id);
-  if (caller.organization() != organization) {
-    return errors::PermissionDenied(absl::StrCat(
-        "\"", caller.user(), "\" cannot reach resources of ", organization));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status RequireAdmin(const Principal& caller, absl::string_view method) {
-  if (IsService(caller) || caller.role() == identity::v1::ROLE_ADMIN) {
-    return absl::OkStatus();
-  }
-  return errors::PermissionDenied(
-      absl::StrCat(method, " needs the ROLE_ADMIN role"));
-}
-
-bool SeesAllClusters(const Principal& caller) {
-  return IsService(caller) || caller.role() == identity::v1::ROLE_ADMIN ||
-         caller.role() == identity::v1::ROLE_ADMIN_READ_ONLY;
+  return access::CheckOrganization(caller, organization_id, kServiceName);
 }
 
 // Returns the last key sealed in `page_token`, or empty for the first page.
@@ -141,7 +89,7 @@ absl::StatusOr<std::string> DecodePageToken(
 // caller, so that a token works only for the request that produced it.
 std::string PageScope(absl::string_view method, absl::string_view parent,
                       const Principal& caller) {
-  return absl::StrCat(method, "\n", parent, "\n", ActorOf(caller));
+  return absl::StrCat(method, "\n", parent, "\n", access::AuditActor(caller));
 }
 
 // Returns `value` if `has_value`, else `default_value`. A set value outside
@@ -201,7 +149,7 @@ absl::StatusOr<Cluster> ClusterService::CreateCluster(
   }
   absl::Status allowed = CheckOrganization(caller, *organization_id);
   if (allowed.ok()) {
-    allowed = RequireAdmin(caller, "CreateCluster");
+    allowed = access::RequireAdmin(caller, "CreateCluster");
   }
   if (!allowed.ok()) {
     return allowed;
@@ -219,7 +167,7 @@ absl::StatusOr<Cluster> ClusterService::CreateCluster(
   const std::string token = crypto::NewToken(kClusterTokenPrefix);
   cluster->token_hash = crypto::Sha256Hex(token);
 
-  const Mutation mutation{ActorOf(caller), "CreateCluster",
+  const Mutation mutation{access::AuditActor(caller), "CreateCluster",
                           request.request_id(), NowMicros()};
   absl::StatusOr<CreatedCluster> created =
       store_->CreateCluster(*organization_id, *cluster, mutation);
@@ -245,7 +193,7 @@ absl::StatusOr<Cluster> ClusterService::GetCluster(
     return allowed;
   }
 
-  if (SeesAllClusters(caller)) {
+  if (access::SeesWholeOrganization(caller)) {
     return store_->GetCluster(name->organization_id, name->cluster_id);
   }
   if (caller.role() != identity::v1::ROLE_DEVELOPER) {
@@ -278,7 +226,7 @@ absl::StatusOr<ListClustersResponse> ClusterService::ListClusters(
   if (!allowed.ok()) {
     return allowed;
   }
-  const bool sees_all = SeesAllClusters(caller);
+  const bool sees_all = access::SeesWholeOrganization(caller);
   if (!sees_all && caller.role() != identity::v1::ROLE_DEVELOPER) {
     return errors::PermissionDenied(
         "ListClusters needs the ROLE_ADMIN, ROLE_ADMIN_READ_ONLY or "
@@ -339,51 +287,11 @@ absl::StatusOr<GrantClusterAccessResponse> ClusterService::GrantClusterAccess(
   if (!cluster.ok()) {
     return cluster.status();
   }
-  absl::StatusOr<std::string> user_organization_id =
-      ParseUserOrganization(request.user(), "user");
-  if (!user_organization_id.ok()) {
-    return user_organization_id.status();
-  }
-  absl::Status allowed = CheckOrganization(caller, cluster->organization_id);
-  if (allowed.ok()) {
-    allowed = RequireAdmin(caller, "GrantClusterAccess");
-  }
-  if (!allowed.ok()) {
-    return allowed;
-  }
-  if (*user_organization_id != cluster->organization_id) {
-    return errors::PermissionDenied(
-        absl::StrCat("user \"", request.user(), "\" is not in ",
-                     names::Organization(cluster->organization_id),
-                     "; grant a cluster only to users of its organization"));
-  }
-
-  // An existing grant needs no lookups, so a repeated grant succeeds even
-  // while identity is unreachable.
-  absl::StatusOr<bool> granted = store_->HasAccess(
-      cluster->organization_id, cluster->cluster_id, request.user());
+  absl::Status granted =
+      grants_.Grant(caller, "GrantClusterAccess", cluster->organization_id,
+                    cluster->cluster_id, request.user());
   if (!granted.ok()) {
-    return granted.status();
-  }
-  if (*granted) {
-    return GrantClusterAccessResponse();
-  }
-  absl::StatusOr<Cluster> existing =
-      store_->GetCluster(cluster->organization_id, cluster->cluster_id);
-  if (!existing.ok()) {
-    return existing.status();
-  }
-  absl::Status user_exists = users_->CheckUserExists(request.user());
-  if (!user_exists.ok()) {
-    return user_exists;
-  }
-
-  const Mutation mutation{ActorOf(caller), "GrantClusterAccess",
-                          /*request_id=*/"", NowMicros()};
-  absl::StatusOr<bool> changed = store_->GrantAccess(
-      cluster->organization_id, cluster->cluster_id, request.user(), mutation);
-  if (!changed.ok()) {
-    return changed.status();
+    return granted;
   }
   return GrantClusterAccessResponse();
 }
@@ -395,30 +303,11 @@ absl::StatusOr<RevokeClusterAccessResponse> ClusterService::RevokeClusterAccess(
   if (!cluster.ok()) {
     return cluster.status();
   }
-  absl::StatusOr<std::string> user_organization_id =
-      ParseUserOrganization(request.user(), "user");
-  if (!user_organization_id.ok()) {
-    return user_organization_id.status();
-  }
-  absl::Status allowed = CheckOrganization(caller, cluster->organization_id);
-  if (allowed.ok()) {
-    allowed = RequireAdmin(caller, "RevokeClusterAccess");
-  }
-  if (!allowed.ok()) {
-    return allowed;
-  }
-  if (*user_organization_id != cluster->organization_id) {
-    return errors::PermissionDenied(
-        absl::StrCat("user \"", request.user(), "\" is not in ",
-                     names::Organization(cluster->organization_id)));
-  }
-
-  const Mutation mutation{ActorOf(caller), "RevokeClusterAccess",
-                          /*request_id=*/"", NowMicros()};
-  absl::StatusOr<bool> changed = store_->RevokeAccess(
-      cluster->organization_id, cluster->cluster_id, request.user(), mutation);
-  if (!changed.ok()) {
-    return changed.status();
+  absl::Status revoked =
+      grants_.Revoke(caller, "RevokeClusterAccess", cluster->organization_id,
+                     cluster->cluster_id, request.user());
+  if (!revoked.ok()) {
+    return revoked;
   }
   return RevokeClusterAccessResponse();
 }
@@ -426,19 +315,9 @@ absl::StatusOr<RevokeClusterAccessResponse> ClusterService::RevokeClusterAccess(
 absl::StatusOr<ListUserClustersResponse> ClusterService::ListUserClusters(
     const Principal& caller, const ListUserClustersRequest& request) {
   absl::StatusOr<std::string> organization_id =
-      ParseUserOrganization(request.user(), "user");
+      grants_.AuthorizeUserListing(caller, "ListUserClusters", request.user());
   if (!organization_id.ok()) {
     return organization_id.status();
-  }
-  absl::Status allowed = CheckOrganization(caller, *organization_id);
-  if (!allowed.ok()) {
-    return allowed;
-  }
-  if (!SeesAllClusters(caller) && caller.user() != request.user()) {
-    return errors::PermissionDenied(
-        "ListUserClusters of another user needs the ROLE_ADMIN or "
-        "ROLE_ADMIN_READ_ONLY role; other users may list only their own "
-        "clusters");
   }
 
   absl::StatusOr<int> page_size =
@@ -533,7 +412,7 @@ absl::StatusOr<CheckClusterAccessResponse> ClusterService::CheckClusterAccess(
     return cluster.status();
   }
   absl::StatusOr<std::string> user_organization_id =
-      ParseUserOrganization(request.user(), "user");
+      access::ParseUserOrganization(request.user(), "user");
   if (!user_organization_id.ok()) {
     return user_organization_id.status();
   }

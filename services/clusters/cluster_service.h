@@ -30,6 +30,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/access_rules.h"
 #include "common/pagination.h"
 #include "common/user_directory.h"
 #include "ironorg/clusters/v1/cluster.pb.h"
@@ -59,7 +60,10 @@ class ClusterService final {
   // page tokens of every list.
   ClusterService(ClusterStore* store, UserDirectory* users,
                  pagination::PageTokenCodec page_tokens)
-      : store_(store), users_(users), page_tokens_(std::move(page_tokens)) {}
+      : store_(store),
+        grants_(access::GrantRulesConfig{"clusters", "cluster", "clusters"},
+                store, users),
+        page_tokens_(std::move(page_tokens)) {}
 
   // ClusterService. Admin only. Creates a cluster in state
   // STATE_PROVISIONING with a new token, returned in `cluster_token`.
@@ -161,7 +165,7 @@ class ClusterService final {
 
  private:
   ClusterStore* store_;
-  UserDirectory* users_;
+  access::GrantRules grants_;
   pagination::PageTokenCodec page_tokens_;
 };
 

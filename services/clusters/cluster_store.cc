@@ -89,8 +89,6 @@ CREATE TABLE outbox (
 
 // Change feed event types written to `outbox`.
 constexpr absl::string_view kClusterCreated = "cluster.created";
-constexpr absl::string_view kAccessGranted = "cluster.access_granted";
-constexpr absl::string_view kAccessRevoked = "cluster.access_revoked";
 
 // Every query built on these columns binds ?1 to the oldest heartbeat time
 // that still counts as online.
@@ -207,7 +205,22 @@ absl::StatusOr<ClusterPage> ReadPage(sqlite::Statement& select,
   return page;
 }
 
+// The cluster_grants table of the first migration.
+GrantSchema ClusterGrantSchema() {
+  GrantSchema schema;
+  schema.resource_kind = "cluster";
+  schema.resource_table = "clusters";
+  schema.grant_table = "cluster_grants";
+  schema.resource_column = "cluster_id";
+  schema.granted_event = "cluster.access_granted";
+  schema.revoked_event = "cluster.access_revoked";
+  return schema;
+}
+
 }  // namespace
+
+ClusterStore::ClusterStore(std::unique_ptr<sqlite::Database> database)
+    : database_(std::move(database)), grants_(ClusterGrantSchema()) {}
 
 absl::StatusOr<std::unique_ptr<ClusterStore>> ClusterStore::Open(
     const std::string& data_dir) {
@@ -356,9 +369,8 @@ absl::StatusOr<ClusterPage> ClusterStore::ListGrantedClusters(
   absl::Status status = database_->Read([&](sqlite::Connection& connection) {
     absl::StatusOr<sqlite::Statement*> select = connection.Prepare(absl::StrCat(
         kSelectClusterColumns,
-        "WHERE organization_id = ?2 AND id > ?3 AND id IN "
-        "(SELECT cluster_id FROM cluster_grants WHERE user_name = ?4) "
-        "ORDER BY id LIMIT ?5"));
+        "WHERE organization_id = ?2 AND id > ?3 AND id IN (",
+        grants_.GrantedIdsSubquery("?4"), ") ORDER BY id LIMIT ?5"));
     if (!select.ok()) {
       return select.status();
     }
@@ -413,113 +425,26 @@ absl::StatusOr<std::string> ClusterStore::FindClusterByTokenHash(
 absl::StatusOr<bool> ClusterStore::GrantAccess(
     absl::string_view organization_id, absl::string_view cluster_id,
     absl::string_view user_name, const Mutation& mutation) {
-  bool changed = false;
-  absl::Status status = database_->Write([&](sqlite::Connection& connection) {
-    // Checked inside the transaction because the cluster may have been
-    // deleted since the service looked it up.
-    absl::StatusOr<Cluster> cluster =
-        SelectCluster(connection, organization_id, cluster_id);
-    if (!cluster.ok()) {
-      return cluster.status();
-    }
-
-    absl::StatusOr<sqlite::Statement*> insert = connection.Prepare(
-        "INSERT OR IGNORE INTO cluster_grants (cluster_id, user_name, "
-        "create_time) VALUES (?, ?, ?)");
-    if (!insert.ok()) {
-      return insert.status();
-    }
-    absl::Status inserted = (*insert)
-                                ->Bind(1, cluster_id)
-                                .Bind(2, user_name)
-                                .Bind(3, mutation.time_micros)
-                                .Run();
-    if (!inserted.ok()) {
-      return inserted;
-    }
-    changed = connection.ChangedRows() > 0;
-    if (!changed) {
-      return absl::OkStatus();
-    }
-
-    absl::Status audited = InsertAuditEvent(connection, organization_id,
-                                            cluster->name(), mutation);
-    if (!audited.ok()) {
-      return audited;
-    }
-    return InsertOutboxEvent(connection, kAccessGranted, organization_id,
-                             cluster->name(), user_name, mutation.time_micros);
-  });
-  if (!status.ok()) {
-    return status;
-  }
-  return changed;
+  return grants_.Grant(*database_, organization_id, cluster_id, user_name,
+                       mutation);
 }
 
 absl::StatusOr<bool> ClusterStore::RevokeAccess(
     absl::string_view organization_id, absl::string_view cluster_id,
     absl::string_view user_name, const Mutation& mutation) {
-  bool changed = false;
-  absl::Status status = database_->Write([&](sqlite::Connection& connection) {
-    absl::StatusOr<Cluster> cluster =
-        SelectCluster(connection, organization_id, cluster_id);
-    if (!cluster.ok()) {
-      return cluster.status();
-    }
+  return grants_.Revoke(*database_, organization_id, cluster_id, user_name,
+                        mutation);
+}
 
-    absl::StatusOr<sqlite::Statement*> remove = connection.Prepare(
-        "DELETE FROM cluster_grants WHERE cluster_id = ? AND user_name = ?");
-    if (!remove.ok()) {
-      return remove.status();
-    }
-    absl::Status removed =
-        (*remove)->Bind(1, cluster_id).Bind(2, user_name).Run();
-    if (!removed.ok()) {
-      return removed;
-    }
-    changed = connection.ChangedRows() > 0;
-    if (!changed) {
-      return absl::OkStatus();
-    }
-
-    absl::Status audited = InsertAuditEvent(connection, organization_id,
-                                            cluster->name(), mutation);
-    if (!audited.ok()) {
-      return audited;
-    }
-    return InsertOutboxEvent(connection, kAccessRevoked, organization_id,
-                             cluster->name(), user_name, mutation.time_micros);
-  });
-  if (!status.ok()) {
-    return status;
-  }
-  return changed;
+absl::Status ClusterStore::CheckResourceExists(
+    absl::string_view organization_id, absl::string_view cluster_id) {
+  return grants_.CheckResourceExists(*database_, organization_id, cluster_id);
 }
 
 absl::StatusOr<bool> ClusterStore::HasAccess(absl::string_view organization_id,
                                              absl::string_view cluster_id,
                                              absl::string_view user_name) {
-  bool granted = false;
-  absl::Status status = database_->Read([&](sqlite::Connection& connection) {
-    absl::StatusOr<sqlite::Statement*> select = connection.Prepare(
-        "SELECT 1 FROM cluster_grants JOIN clusters ON clusters.id = "
-        "cluster_grants.cluster_id WHERE clusters.organization_id = ? AND "
-        "cluster_grants.cluster_id = ? AND cluster_grants.user_name = ?");
-    if (!select.ok()) {
-      return select.status();
-    }
-    (*select)->Bind(1, organization_id).Bind(2, cluster_id).Bind(3, user_name);
-    absl::StatusOr<bool> row = (*select)->Step();
-    if (!row.ok()) {
-      return row.status();
-    }
-    granted = *row;
-    return absl::OkStatus();
-  });
-  if (!status.ok()) {
-    return status;
-  }
-  return granted;
+  return grants_.HasGrant(*database_, organization_id, cluster_id, user_name);
 }
 
 }  // namespace ironorg::clusters

@@ -26,6 +26,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/grant_store.h"
+#include "common/grant_table.h"
 #include "common/sqlite.h"
 #include "common/store_records.h"
 #include "ironorg/clusters/v1/cluster.pb.h"
@@ -65,7 +67,7 @@ struct ClusterPage {
   bool has_more = false;
 };
 
-class ClusterStore final {
+class ClusterStore final : public GrantStore {
  public:
   // Opens or creates `<data_dir>/clusters.db`, which must be in an
   // existing folder, and brings its schema up to date. Returns
@@ -110,7 +112,7 @@ class ClusterStore final {
   absl::StatusOr<bool> GrantAccess(absl::string_view organization_id,
                                    absl::string_view cluster_id,
                                    absl::string_view user_name,
-                                   const Mutation& mutation);
+                                   const Mutation& mutation) override;
 
   // Removes the grant. Returns true if a grant was removed, false if there
   // was none (and then writes nothing); NOT_FOUND if the cluster does not
@@ -118,18 +120,23 @@ class ClusterStore final {
   absl::StatusOr<bool> RevokeAccess(absl::string_view organization_id,
                                     absl::string_view cluster_id,
                                     absl::string_view user_name,
-                                    const Mutation& mutation);
+                                    const Mutation& mutation) override;
+
+  // Returns OK if the cluster exists, or NOT_FOUND
+  // `cluster "<name>" not found`.
+  absl::Status CheckResourceExists(absl::string_view organization_id,
+                                   absl::string_view cluster_id) override;
 
   // Returns true if the cluster exists and `user_name` has a grant on it.
   absl::StatusOr<bool> HasAccess(absl::string_view organization_id,
                                  absl::string_view cluster_id,
-                                 absl::string_view user_name);
+                                 absl::string_view user_name) override;
 
  private:
-  explicit ClusterStore(std::unique_ptr<sqlite::Database> database)
-      : database_(std::move(database)) {}
+  explicit ClusterStore(std::unique_ptr<sqlite::Database> database);
 
   std::unique_ptr<sqlite::Database> database_;
+  GrantTable grants_;
 };
 
 }  // namespace ironorg::clusters

@@ -54,6 +54,8 @@ Backends::Backends(const BackendAddresses& addresses,
       billing_generic_(std::make_unique<grpc::GenericStub>(billing_channel_)),
       identity_auth_(
           identity::v1::InternalAuthService::NewStub(identity_channel_)),
+      identity_users_(
+          identity::v1::InternalUserService::NewStub(identity_channel_)),
       cluster_auth_(
           clusters::v1::InternalClusterAuthService::NewStub(clusters_channel_)),
       cluster_access_(clusters::v1::InternalClusterAccessService::NewStub(

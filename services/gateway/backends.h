@@ -52,6 +52,9 @@ class Backends final {
   ironorg::identity::v1::InternalAuthService::Stub& identity_auth() {
     return *identity_auth_;
   }
+  ironorg::identity::v1::InternalUserService::Stub& identity_users() {
+    return *identity_users_;
+  }
   ironorg::clusters::v1::InternalClusterAuthService::Stub& cluster_auth() {
     return *cluster_auth_;
   }
@@ -77,6 +80,8 @@ class Backends final {
   std::unique_ptr<grpc::GenericStub> billing_generic_;
   std::unique_ptr<ironorg::identity::v1::InternalAuthService::Stub>
       identity_auth_;
+  std::unique_ptr<ironorg::identity::v1::InternalUserService::Stub>
+      identity_users_;
   std::unique_ptr<ironorg::clusters::v1::InternalClusterAuthService::Stub>
       cluster_auth_;
   std::unique_ptr<ironorg::clusters::v1::InternalClusterAccessService::Stub>

@@ -21,6 +21,7 @@
 #include "ironorg/identity/v1/user.pb.h"
 #include "ironorg/projects/v1/project.pb.h"
 #include "ironorg/projects/v1/project_access.pb.h"
+#include "services/gateway/explain_access.h"
 
 namespace ironorg::gateway {
 namespace {
@@ -96,14 +97,23 @@ class AccessServiceImpl final
   grpc::ServerUnaryReactor* ExplainAccess(
       grpc::CallbackServerContext* context,
       const v1::ExplainAccessRequest* request,
-      v1::ExplainAccessResponse* /*response*/) override {
-    // TODO: compute the decision from the permission table. Until then
-    // every permitted caller gets UNIMPLEMENTED.
+      v1::ExplainAccessResponse* response) override {
     return StartLocalCall(
         environment_, explain_access_, context, request,
-        [](const identity::v1::Principal&) {
-          return ToGrpcStatus(errors::Unimplemented(
-              "ironorg.gateway.v1.AccessService/ExplainAccess"));
+        [request, response](const identity::v1::Principal& /*caller*/,
+                            LocalCallTools& tools,
+                            std::function<void(grpc::Status)> done) {
+          gateway::ExplainAccess(
+              *request, tools,
+              [response, done = std::move(done)](
+                  absl::StatusOr<v1::ExplainAccessResponse> explained) {
+                if (!explained.ok()) {
+                  done(ToGrpcStatus(explained.status()));
+                  return;
+                }
+                *response = *std::move(explained);
+                done(grpc::Status::OK);
+              });
         });
   }
 

@@ -20,6 +20,7 @@
 #include "common/names.h"
 #include "google/protobuf/message.h"
 #include "services/gateway/authentication.h"
+#include "services/gateway/invalid_utf8.h"
 
 namespace ironorg::gateway {
 namespace {
@@ -32,6 +33,8 @@ constexpr char kIntrospectClusterTokenPath[] =
     "/ironorg.clusters.v1.InternalClusterAuthService/IntrospectClusterToken";
 constexpr char kCheckProjectAccessPath[] =
     "/ironorg.projects.v1.InternalProjectAccessService/CheckProjectAccess";
+constexpr char kLookupUserPath[] =
+    "/ironorg.identity.v1.InternalUserService/LookupUser";
 constexpr char kCheckClusterAccessPath[] =
     "/ironorg.clusters.v1.InternalClusterAccessService/CheckClusterAccess";
 
@@ -86,7 +89,8 @@ bool ParseRequest(grpc::ByteBuffer* bytes, google::protobuf::Message* message) {
 }
 
 class GatewayCall final : public grpc::ServerUnaryReactor,
-                          private GrantChecker {
+                          private GrantChecker,
+                          private LocalCallTools {
  public:
   GatewayCall(const CallEnvironment& environment, const MethodInfo& method,
               grpc::CallbackServerContext* context)
@@ -238,9 +242,7 @@ class GatewayCall final : public grpc::ServerUnaryReactor,
       // without a buffer, and then every field keeps its default.
       grpc::ByteBuffer copy(*raw_request_);
       if (copy.Valid() && !ParseRequest(&copy, parsed_request_.get())) {
-        Complete(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                              absl::StrCat("the request is not a valid ",
-                                           method_.input_type->full_name())));
+        Complete(ToGrpcStatus(UnparsableRequest()));
         return;
       }
       request = parsed_request_.get();
@@ -254,6 +256,29 @@ class GatewayCall final : public grpc::ServerUnaryReactor,
                          }
                          Serve();
                        });
+  }
+
+  // Explains why the request bytes do not parse: a string field that is
+  // not valid UTF-8 is named; anything else is reported as malformed.
+  absl::Status UnparsableRequest() const {
+    std::vector<grpc::Slice> slices;
+    std::string bytes;
+    if (grpc::ByteBuffer(*raw_request_).Dump(&slices).ok()) {
+      for (const grpc::Slice& slice : slices) {
+        bytes.append(reinterpret_cast<const char*>(slice.begin()),
+                     slice.size());
+      }
+    }
+    const std::string field =
+        FindInvalidUtf8Field(bytes, method_.input_type);
+    if (!field.empty()) {
+      return errors::InvalidArgument(
+          field, absl::StrCat(field, " must be valid UTF-8"));
+    }
+    return absl::InvalidArgumentError(
+        absl::StrCat("the request is not a valid ",
+                     method_.input_type->full_name(),
+                     " message; check that the client uses the current protos"));
   }
 
   void CheckGrant(GrantKind kind, const std::string& user,
@@ -296,9 +321,37 @@ class GatewayCall final : public grpc::ServerUnaryReactor,
         });
   }
 
+  void LookupUser(
+      const std::string& name,
+      std::function<void(absl::StatusOr<identity::v1::User>)> done) override {
+    user_lookup_done_ = std::move(done);
+    user_lookup_request_.set_name(name);
+    grpc::ClientContext* client_context =
+        NewClientContext(kLookupUserPath, ServicePrincipal());
+    environment_.backends->identity_users().async()->LookupUser(
+        client_context, &user_lookup_request_, &user_lookup_response_,
+        [this](grpc::Status status) {
+          if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
+            user_lookup_done_(FromGrpcStatus(status));
+            return;
+          }
+          if (!status.ok()) {
+            IRONORG_LOG(WARNING) << "user lookup for " << method_.full_name
+                                 << " failed: " << status.error_message();
+            user_lookup_done_(
+                FromGrpcStatus(LookupFailure(status, "identity", false)));
+            return;
+          }
+          user_lookup_done_(user_lookup_response_);
+        });
+  }
+
+  GrantChecker& grants() override { return *this; }
+
   void Serve() {
     if (handler_) {
-      Complete(handler_(principal_));
+      handler_(principal_, *this,
+               [this](grpc::Status status) { Complete(status); });
       return;
     }
     grpc::ClientContext* client_context =
@@ -380,6 +433,9 @@ class GatewayCall final : public grpc::ServerUnaryReactor,
   clusters::v1::CheckClusterAccessRequest cluster_grant_request_;
   clusters::v1::CheckClusterAccessResponse cluster_grant_response_;
   std::function<void(absl::StatusOr<bool>)> grant_done_;
+  identity::v1::LookupUserRequest user_lookup_request_;
+  identity::v1::User user_lookup_response_;
+  std::function<void(absl::StatusOr<identity::v1::User>)> user_lookup_done_;
 
   std::mutex mutex_;
   bool cancelled_ = false;  // guarded by mutex_

@@ -26,10 +26,12 @@
 #include <functional>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "ironorg/identity/v1/principal.pb.h"
+#include "ironorg/identity/v1/user.pb.h"
 #include "services/gateway/backends.h"
 #include "services/gateway/policy.h"
 
@@ -74,10 +76,30 @@ grpc::ServerUnaryReactor* StartForwardedCall(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response);
 
+// The lookups a call that the gateway serves itself may make. Each calls
+// `done` exactly once, possibly on another thread, and runs one lookup at
+// a time per call.
+class LocalCallTools {
+ public:
+  virtual ~LocalCallTools() = default;
+
+  // Reads a user from identity: NOT_FOUND when there is none, UNAVAILABLE
+  // when identity cannot be reached.
+  virtual void LookupUser(
+      const std::string& name,
+      std::function<void(absl::StatusOr<ironorg::identity::v1::User>)>
+          done) = 0;
+
+  // Looks up grants in projects or clusters.
+  virtual GrantChecker& grants() = 0;
+};
+
 // Serves a call that the gateway handles itself, once the caller passed
-// the permission check. Runs on a gRPC callback thread and must not block.
-using LocalHandler =
-    std::function<grpc::Status(const ironorg::identity::v1::Principal&)>;
+// the permission check. Runs on a gRPC callback thread and must not block:
+// it calls `done` exactly once with the call's status when it finishes.
+using LocalHandler = std::function<void(
+    const ironorg::identity::v1::Principal& caller, LocalCallTools& tools,
+    std::function<void(grpc::Status)> done)>;
 
 // Starts a call that `handler` serves after authentication and the
 // permission check. `request` belongs to gRPC and lives until the returned

@@ -1,16 +1,22 @@
+// The OrganizationService, UserService and InternalUserService rules of
+// IdentityService; identity_auth.cc holds the AuthService ones.
 #include "services/identity/identity_service.h"
 
+#include <cstdint>
 #include <optional>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "common/names.h"
 #include "common/status_macros.h"
 #include "common/time_util.h"
 #include "common/validation.h"
+#include "services/identity/service_support.h"
 
 namespace ironorg::identity {
 namespace {
@@ -23,61 +29,12 @@ constexpr char kCreateOrganizationMethod[] =
 constexpr char kCreateUserMethod[] =
     "ironorg.identity.v1.UserService/CreateUser";
 constexpr char kListUsersMethod[] = "ironorg.identity.v1.UserService/ListUsers";
-
-constexpr char kUserPattern[] = "organizations/{organization}/users/{user}";
-
-// One message for an unknown email and a wrong password, so that Login
-// does not reveal which addresses are registered.
-constexpr char kInvalidLoginMessage[] = "invalid email or password";
-constexpr char kInvalidTokenMessage[] = "invalid or expired token";
-
-constexpr char kAccessTokenPrefix[] = "ioa_";
+constexpr char kListAuditEventsMethod[] =
+    "ironorg.identity.v1.UserService/ListAuditEvents";
+constexpr char kAllowedUpdatePaths[] = "allowed paths: display_name, email";
 
 // The minimum page-token key length, matching the internal secret's.
 constexpr size_t kMinPageTokenKeyBytes = 32;
-
-bool IsUserCaller(const Principal& principal) {
-  return principal.kind() == Principal::KIND_USER_ACCESS_TOKEN ||
-         principal.kind() == Principal::KIND_USER_API_TOKEN;
-}
-
-// The caller as recorded in audit events and request-id keys.
-std::string Actor(const Principal& principal) {
-  switch (principal.kind()) {
-    case Principal::KIND_USER_ACCESS_TOKEN:
-    case Principal::KIND_USER_API_TOKEN:
-      return principal.user();
-    case Principal::KIND_OPERATOR:
-      return "operator";
-    case Principal::KIND_SERVICE:
-      return "service";
-    case Principal::KIND_CLUSTER_TOKEN:
-      return principal.cluster();
-    default:
-      return "anonymous";
-  }
-}
-
-// Checks that the caller may reach resources of `organization_id`. Runs
-// before any lookup, so that a name in another organization and a name
-// that does not exist get the same error.
-absl::Status CheckOrganizationScope(const Principal& principal,
-                                    absl::string_view organization_id) {
-  const std::string organization = names::Organization(organization_id);
-  if (IsUserCaller(principal)) {
-    if (principal.organization() != organization) {
-      return errors::PermissionDenied(absl::StrCat(
-          "\"", organization, "\" is not the caller's organization"));
-    }
-    return absl::OkStatus();
-  }
-  if (principal.kind() == Principal::KIND_OPERATOR ||
-      principal.kind() == Principal::KIND_SERVICE) {
-    return absl::OkStatus();
-  }
-  return errors::PermissionDenied(
-      absl::StrCat("this caller may not reach \"", organization, "\""));
-}
 
 // Checks a role that must be set, such as `user.role` on create.
 absl::Status ValidateRequiredRole(v1::Role role, absl::string_view field) {
@@ -92,45 +49,6 @@ absl::Status ValidateRequiredRole(v1::Role role, absl::string_view field) {
                           " must be one of ROLE_ADMIN, ROLE_ADMIN_READ_ONLY, "
                           "ROLE_DEVELOPER, ROLE_ACCOUNTANT, got ",
                           got));
-}
-
-std::string Etag(int64_t revision) { return absl::StrCat(revision); }
-
-v1::Organization ToProto(const OrganizationRecord& record) {
-  v1::Organization organization;
-  organization.set_name(names::Organization(record.id));
-  organization.set_display_name(record.display_name);
-  *organization.mutable_create_time() = ToTimestamp(record.create_time);
-  *organization.mutable_update_time() = ToTimestamp(record.update_time);
-  organization.set_etag(Etag(record.revision));
-  return organization;
-}
-
-v1::User ToProto(const UserRecord& record) {
-  v1::User user;
-  user.set_name(names::Child(record.organization_id, "users", record.id));
-  user.set_email(record.email);
-  user.set_display_name(record.display_name);
-  user.set_role(static_cast<v1::Role>(record.role));
-  *user.mutable_create_time() = ToTimestamp(record.create_time);
-  *user.mutable_update_time() = ToTimestamp(record.update_time);
-  user.set_etag(Etag(record.revision));
-  return user;
-}
-
-AuditRecord NewAuditRecord(absl::string_view actor,
-                           absl::string_view organization_id,
-                           absl::string_view action, absl::string_view resource,
-                           absl::string_view request_id, int64_t now) {
-  AuditRecord event;
-  event.id = crypto::NewResourceId();
-  event.organization_id = std::string(organization_id);
-  event.actor = std::string(actor);
-  event.action = std::string(action);
-  event.resource = std::string(resource);
-  event.request_id = std::string(request_id);
-  event.create_time = now;
-  return event;
 }
 
 // Reads the organization that a create with a replayed request id made.
@@ -152,6 +70,24 @@ absl::StatusOr<v1::User> LoadUser(IdentityStore& store,
   return ToProto(user);
 }
 
+audit::v1::AuditEvent ToProto(const AuditRecord& record) {
+  audit::v1::AuditEvent event;
+  event.set_name(
+      names::Child(record.organization_id, "auditEvents", record.id));
+  event.set_actor(record.actor);
+  event.set_action(record.action);
+  event.set_resource(record.resource);
+  event.set_request_id(record.request_id);
+  *event.mutable_create_time() = ToTimestamp(record.create_time);
+  return event;
+}
+
+// Prefixes a filter value with its length, so that no two filter
+// combinations give the same page-token scope.
+std::string ScopePart(absl::string_view value) {
+  return absl::StrCat(value.size(), ":", value);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<IdentityService>> IdentityService::Create(
@@ -161,6 +97,23 @@ absl::StatusOr<std::unique_ptr<IdentityService>> IdentityService::Create(
         "page_token_key",
         absl::StrCat("page_token_key must be at least ", kMinPageTokenKeyBytes,
                      " bytes, got ", options.page_token_key.size()));
+  }
+  if (options.login_max_failures < 1) {
+    return errors::InvalidArgument(
+        "login_max_failures",
+        absl::StrCat("login_max_failures must be at least 1, got ",
+                     options.login_max_failures));
+  }
+  for (const auto& [field, value] :
+       {std::pair<const char*, absl::Duration>{"login_failure_window",
+                                               options.login_failure_window},
+        std::pair<const char*, absl::Duration>{"login_lockout",
+                                               options.login_lockout}}) {
+    if (value <= absl::ZeroDuration()) {
+      return errors::InvalidArgument(
+          field, absl::StrCat(field, " must be positive, got ",
+                              absl::FormatDuration(value)));
+    }
   }
   if (options.access_token_lifetime < absl::ZeroDuration()) {
     return errors::InvalidArgument(
@@ -389,168 +342,176 @@ absl::StatusOr<v1::ListUsersResponse> IdentityService::ListUsers(
 }
 
 absl::StatusOr<v1::User> IdentityService::UpdateUser(
-    const Principal& /*principal*/, const v1::UpdateUserRequest& /*request*/) {
-  return errors::Unimplemented("ironorg.identity.v1.UserService/UpdateUser");
-}
+    const Principal& principal, const v1::UpdateUserRequest& request) {
+  const v1::User& values = request.user();
+  IRONORG_ASSIGN_OR_RETURN(
+      std::vector<std::string> ids,
+      names::Parse(values.name(), kUserPattern, "user.name"));
+  IRONORG_RETURN_IF_ERROR(CheckOrganizationScope(principal, ids[0]));
 
-absl::StatusOr<v1::User> IdentityService::SetUserRole(
-    const Principal& /*principal*/, const v1::SetUserRoleRequest& /*request*/) {
-  return errors::Unimplemented("ironorg.identity.v1.UserService/SetUserRole");
-}
-
-absl::StatusOr<v1::User> IdentityService::ResetUserPassword(
-    const Principal& /*principal*/,
-    const v1::ResetUserPasswordRequest& /*request*/) {
-  return errors::Unimplemented(
-      "ironorg.identity.v1.UserService/ResetUserPassword");
-}
-
-absl::StatusOr<v1::DeleteUserResponse> IdentityService::DeleteUser(
-    const Principal& /*principal*/, const v1::DeleteUserRequest& /*request*/) {
-  return errors::Unimplemented("ironorg.identity.v1.UserService/DeleteUser");
-}
-
-absl::StatusOr<v1::ListAuditEventsResponse> IdentityService::ListAuditEvents(
-    const Principal& /*principal*/,
-    const v1::ListAuditEventsRequest& /*request*/) {
-  return errors::Unimplemented(
-      "ironorg.identity.v1.UserService/ListAuditEvents");
-}
-
-absl::StatusOr<v1::LoginResponse> IdentityService::Login(
-    const Principal& /*principal*/, const v1::LoginRequest& request) {
-  // TODO: throttle repeated failed logins per email with
-  // RESOURCE_EXHAUSTED and a RetryInfo detail; there is no limit yet.
-  if (request.email().empty()) {
-    return errors::MissingField("email");
+  if (request.update_mask().paths().empty()) {
+    return errors::InvalidArgument(
+        "update_mask",
+        absl::StrCat("update_mask is required; ", kAllowedUpdatePaths));
   }
-  if (request.password().empty()) {
-    return errors::MissingField("password");
-  }
-
-  // A malformed address cannot be registered, so it is looked up as is and
-  // takes the unknown-email path below rather than getting its own error.
-  absl::StatusOr<std::string> email =
-      validation::NormalizeEmail(request.email(), "email");
-  std::optional<UserRecord> user;
-  if (email.ok()) {
-    IRONORG_ASSIGN_OR_RETURN(user, store_->FindUserByEmail(*email));
-  }
-  if (!user.has_value()) {
-    crypto::VerifyPassword(dummy_password_hash_, request.password());
-    return errors::Unauthenticated(kInvalidLoginMessage);
-  }
-  if (!crypto::VerifyPassword(user->password_hash, request.password())) {
-    return errors::Unauthenticated(kInvalidLoginMessage);
-  }
-
-  std::optional<PasswordRehash> rehash;
-  if (crypto::PasswordNeedsRehash(user->password_hash,
-                                  options_.password_cost)) {
-    absl::StatusOr<std::string> new_hash =
-        crypto::HashPassword(request.password(), options_.password_cost);
-    if (new_hash.ok()) {
-      rehash = PasswordRehash{user->password_hash, *std::move(new_hash)};
+  bool update_display_name = false;
+  bool update_email = false;
+  for (const std::string& path : request.update_mask().paths()) {
+    if (path == "display_name") {
+      update_display_name = true;
+    } else if (path == "email") {
+      update_email = true;
     } else {
-      // The login still succeeds; the upgrade is tried again next time.
-      IRONORG_LOG(WARNING) << "cannot re-hash the password of "
-                           << ToProto(*user).name() << ": "
-                           << new_hash.status();
+      return errors::InvalidArgument(
+          "update_mask", absl::StrCat("update_mask path \"", path,
+                                      "\" cannot be updated; ",
+                                      kAllowedUpdatePaths));
     }
   }
 
-  const int64_t now = NowMicros();
-  const std::string access_token = crypto::NewToken(kAccessTokenPrefix);
-  TokenRecord token;
-  token.id = crypto::NewResourceId();
-  token.user_id = user->id;
-  token.kind = kAccessTokenKind;
-  token.token_hash = crypto::Sha256Hex(access_token);
-  token.expire_time =
-      now + absl::ToInt64Microseconds(options_.access_token_lifetime);
-  token.create_time = now;
+  if (IsUserCaller(principal) && principal.role() != v1::ROLE_ADMIN) {
+    if (values.name() != principal.user()) {
+      return errors::PermissionDenied(
+          "only a ROLE_ADMIN may update another user");
+    }
+    if (update_email) {
+      return errors::PermissionDenied(
+          "only a ROLE_ADMIN may change an email; a user may change only "
+          "their own display_name");
+    }
+  }
 
-  // The actor is the user who logged in, not the anonymous caller.
-  const v1::User user_proto = ToProto(*user);
+  UserChanges changes;
+  if (update_display_name) {
+    IRONORG_ASSIGN_OR_RETURN(
+        changes.display_name,
+        validation::NormalizeDisplayName(values.display_name(),
+                                         "user.display_name"));
+  }
+  if (update_email) {
+    IRONORG_ASSIGN_OR_RETURN(
+        changes.email,
+        validation::NormalizeEmail(values.email(), "user.email"));
+  }
+
   const AuditRecord audit_event =
-      NewAuditRecord(user_proto.name(), user->organization_id, "Login",
-                     user_proto.name(), "", now);
-  absl::Status stored = store_->CreateToken(token, rehash, audit_event);
-  if (absl::IsNotFound(stored)) {
-    // The user was deleted after the password check.
-    return errors::Unauthenticated(kInvalidLoginMessage);
-  }
-  IRONORG_RETURN_IF_ERROR(stored);
-
-  v1::LoginResponse response;
-  response.set_access_token(access_token);
-  *response.mutable_expire_time() = ToTimestamp(*token.expire_time);
-  *response.mutable_user() = user_proto;
-  return response;
-}
-
-absl::StatusOr<v1::LogoutResponse> IdentityService::Logout(
-    const Principal& /*principal*/, const v1::LogoutRequest& /*request*/) {
-  return errors::Unimplemented("ironorg.identity.v1.AuthService/Logout");
-}
-
-absl::StatusOr<v1::User> IdentityService::ChangePassword(
-    const Principal& /*principal*/,
-    const v1::ChangePasswordRequest& /*request*/) {
-  return errors::Unimplemented(
-      "ironorg.identity.v1.AuthService/ChangePassword");
-}
-
-absl::StatusOr<v1::ApiToken> IdentityService::CreateApiToken(
-    const Principal& /*principal*/,
-    const v1::CreateApiTokenRequest& /*request*/) {
-  return errors::Unimplemented(
-      "ironorg.identity.v1.AuthService/CreateApiToken");
-}
-
-absl::StatusOr<v1::ListApiTokensResponse> IdentityService::ListApiTokens(
-    const Principal& /*principal*/,
-    const v1::ListApiTokensRequest& /*request*/) {
-  return errors::Unimplemented("ironorg.identity.v1.AuthService/ListApiTokens");
-}
-
-absl::StatusOr<v1::ApiToken> IdentityService::RevokeApiToken(
-    const Principal& /*principal*/,
-    const v1::RevokeApiTokenRequest& /*request*/) {
-  return errors::Unimplemented(
-      "ironorg.identity.v1.AuthService/RevokeApiToken");
-}
-
-absl::StatusOr<v1::IntrospectTokenResponse> IdentityService::IntrospectToken(
-    const Principal& /*principal*/, const v1::IntrospectTokenRequest& request) {
-  if (request.token().empty()) {
-    return errors::MissingField("token");
-  }
-
+      NewAuditRecord(Actor(principal), ids[0], "UpdateUser", values.name(),
+                     "", NowMicros());
   IRONORG_ASSIGN_OR_RETURN(
-      std::optional<TokenOwner> owner,
-      store_->FindTokenByHash(crypto::Sha256Hex(request.token())));
-  if (!owner.has_value() || owner->token.revoke_time.has_value()) {
-    return errors::Unauthenticated(kInvalidTokenMessage);
-  }
-  const std::optional<int64_t>& expire_time = owner->token.expire_time;
-  if (expire_time.has_value() && *expire_time <= NowMicros()) {
-    return errors::Unauthenticated(kInvalidTokenMessage);
-  }
-  // TODO: record last_use_time of API tokens (to within a minute) once
-  // CreateApiToken exists; access tokens do not report it.
+      UserRecord user, store_->UpdateUser(ids[0], ids[1], changes,
+                                          values.etag(), audit_event));
+  return ToProto(user);
+}
 
-  v1::IntrospectTokenResponse response;
-  Principal* caller = response.mutable_principal();
-  caller->set_kind(owner->token.kind == kApiTokenKind
-                       ? Principal::KIND_USER_API_TOKEN
-                       : Principal::KIND_USER_ACCESS_TOKEN);
-  caller->set_organization(names::Organization(owner->user.organization_id));
-  caller->set_user(ToProto(owner->user).name());
-  caller->set_role(static_cast<v1::Role>(owner->user.role));
-  caller->set_token_id(owner->token.id);
-  if (expire_time.has_value()) {
-    *response.mutable_expire_time() = ToTimestamp(*expire_time);
+absl::StatusOr<v1::User> IdentityService::SetUserRole(
+    const Principal& principal, const v1::SetUserRoleRequest& request) {
+  IRONORG_ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                           names::Parse(request.name(), kUserPattern, "name"));
+  IRONORG_RETURN_IF_ERROR(CheckOrganizationScope(principal, ids[0]));
+  IRONORG_RETURN_IF_ERROR(CheckAdmin(principal, "SetUserRole"));
+  IRONORG_RETURN_IF_ERROR(ValidateRequiredRole(request.role(), "role"));
+
+  const AuditRecord audit_event =
+      NewAuditRecord(Actor(principal), ids[0], "SetUserRole", request.name(),
+                     "", NowMicros());
+  IRONORG_ASSIGN_OR_RETURN(
+      UserRecord user, store_->SetUserRole(ids[0], ids[1], request.role(),
+                                           request.etag(), audit_event));
+  return ToProto(user);
+}
+
+absl::StatusOr<v1::User> IdentityService::ResetUserPassword(
+    const Principal& principal, const v1::ResetUserPasswordRequest& request) {
+  IRONORG_ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                           names::Parse(request.name(), kUserPattern, "name"));
+  IRONORG_RETURN_IF_ERROR(CheckOrganizationScope(principal, ids[0]));
+  IRONORG_RETURN_IF_ERROR(CheckAdmin(principal, "ResetUserPassword"));
+  IRONORG_RETURN_IF_ERROR(
+      validation::ValidatePassword(request.new_password(), "new_password"));
+
+  // Looked up first, so that an unknown user costs no password hash.
+  IRONORG_RETURN_IF_ERROR(store_->GetUser(ids[0], ids[1]).status());
+  IRONORG_ASSIGN_OR_RETURN(
+      std::string password_hash,
+      crypto::HashPassword(request.new_password(), options_.password_cost));
+
+  const AuditRecord audit_event =
+      NewAuditRecord(Actor(principal), ids[0], "ResetUserPassword",
+                     request.name(), "", NowMicros());
+  IRONORG_ASSIGN_OR_RETURN(
+      UserRecord user,
+      store_->SetPasswordHash(ids[0], ids[1], password_hash,
+                              /*kept_token_id=*/"", audit_event));
+  // An Admin resets a password for a user who cannot log in, so a lockout
+  // from the failed attempts before would only be in the way.
+  ClearLoginAttempts(LoginThrottleKey(user.email));
+  IRONORG_LOG(INFO) << "reset the password of " << request.name()
+                    << " and revoked all its tokens";
+  return ToProto(user);
+}
+
+absl::StatusOr<v1::DeleteUserResponse> IdentityService::DeleteUser(
+    const Principal& principal, const v1::DeleteUserRequest& request) {
+  IRONORG_ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                           names::Parse(request.name(), kUserPattern, "name"));
+  IRONORG_RETURN_IF_ERROR(CheckOrganizationScope(principal, ids[0]));
+  IRONORG_RETURN_IF_ERROR(CheckAdmin(principal, "DeleteUser"));
+
+  const AuditRecord audit_event =
+      NewAuditRecord(Actor(principal), ids[0], "DeleteUser", request.name(),
+                     "", NowMicros());
+  IRONORG_RETURN_IF_ERROR(
+      store_->DeleteUser(ids[0], ids[1], request.etag(), audit_event));
+  IRONORG_LOG(INFO) << "deleted " << request.name();
+  return v1::DeleteUserResponse();
+}
+
+absl::StatusOr<v1::ListAuditEventsResponse> IdentityService::ListAuditEvents(
+    const Principal& principal, const v1::ListAuditEventsRequest& request) {
+  IRONORG_ASSIGN_OR_RETURN(
+      std::string organization_id,
+      names::ParseOrganization(request.parent(), "parent"));
+  IRONORG_RETURN_IF_ERROR(CheckOrganizationScope(principal, organization_id));
+  if (!CanReadOrganization(principal)) {
+    return errors::PermissionDenied(
+        "ListAuditEvents needs ROLE_ADMIN or ROLE_ADMIN_READ_ONLY");
+  }
+  IRONORG_ASSIGN_OR_RETURN(const int page_size,
+                           pagination::NormalizePageSize(request.page_size()));
+
+  const std::string scope = absl::StrCat(
+      kListAuditEventsMethod, "\n", request.parent(), "\n",
+      ScopePart(request.actor()), "\n", ScopePart(request.resource()), "\n",
+      Actor(principal));
+  AuditQuery query;
+  query.organization_id = organization_id;
+  query.actor = request.actor();
+  query.resource = request.resource();
+  query.limit = page_size + 1;
+  if (!request.page_token().empty()) {
+    IRONORG_ASSIGN_OR_RETURN(const std::string last_sequence,
+                             page_tokens_.Decode(scope, request.page_token()));
+    if (!absl::SimpleAtoi(last_sequence, &query.before_sequence)) {
+      // Only a token sealed with the service's key gets here.
+      IRONORG_LOG(ERROR) << "sealed audit page token holds \""
+                         << last_sequence << "\", not a sequence number";
+      return errors::Internal();
+    }
+  }
+
+  IRONORG_ASSIGN_OR_RETURN(std::vector<AuditRecord> events,
+                           store_->ListAuditEvents(query));
+  v1::ListAuditEventsResponse response;
+  const bool has_more = static_cast<int>(events.size()) > page_size;
+  if (has_more) {
+    events.resize(page_size);
+  }
+  for (const AuditRecord& event : events) {
+    *response.add_audit_events() = ToProto(event);
+  }
+  if (has_more) {
+    response.set_next_page_token(
+        page_tokens_.Encode(scope, absl::StrCat(events.back().sequence)));
   }
   return response;
 }

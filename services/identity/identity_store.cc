@@ -1,11 +1,13 @@
 #include "services/identity/identity_store.h"
 
+#include <limits>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/names.h"
 #include "common/status_macros.h"
+#include "ironorg/identity/v1/user.pb.h"
 
 namespace ironorg::identity {
 namespace {
@@ -80,6 +82,44 @@ CREATE TABLE outbox (
 );
 )sql";
 
+// Version 2: an integer sequence that orders audit events (their ids are
+// random), indexes for the audit filters, and the failed-login counters.
+// SQLite cannot add a primary key to a table, so audit_events is copied
+// into a new one.
+constexpr char kSchemaVersion2[] = R"sql(
+CREATE TABLE audit_events_v2 (
+  sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  organization_id TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  request_id TEXT NOT NULL DEFAULT '',
+  create_time INTEGER NOT NULL
+);
+INSERT INTO audit_events_v2
+  (id, organization_id, actor, action, resource, request_id, create_time)
+  SELECT id, organization_id, actor, action, resource, request_id,
+         create_time
+  FROM audit_events ORDER BY create_time, rowid;
+DROP TABLE audit_events;
+ALTER TABLE audit_events_v2 RENAME TO audit_events;
+CREATE INDEX audit_events_by_organization
+  ON audit_events (organization_id, sequence);
+CREATE INDEX audit_events_by_actor
+  ON audit_events (organization_id, actor, sequence);
+CREATE INDEX audit_events_by_resource
+  ON audit_events (organization_id, resource, sequence);
+
+CREATE TABLE login_failures (
+  email_key TEXT PRIMARY KEY,
+  attempt_count INTEGER NOT NULL,
+  window_start INTEGER NOT NULL,
+  locked_until INTEGER NOT NULL
+);
+CREATE INDEX login_failures_by_window ON login_failures (window_start);
+)sql";
+
 // Every SELECT of users lists these columns in this order, so that
 // ReadUser can read any of them.
 #define IDENTITY_USER_COLUMNS                                  \
@@ -100,12 +140,44 @@ UserRecord ReadUser(const Statement& statement, int first) {
   return user;
 }
 
+// Every SELECT of tokens lists these columns in this order, for ReadToken.
+#define IDENTITY_TOKEN_COLUMNS                                          \
+  "t.id, t.user_id, t.kind, t.token_hash, t.display_name, "           \
+  "t.expire_time, t.create_time, t.revoke_time, t.last_use_time"
+
 std::optional<int64_t> ColumnOptionalInt(const Statement& statement,
                                          int index) {
   if (statement.ColumnIsNull(index)) {
     return std::nullopt;
   }
   return statement.ColumnInt(index);
+}
+
+TokenRecord ReadToken(const Statement& statement, int first) {
+  TokenRecord token;
+  token.id = statement.ColumnText(first);
+  token.user_id = statement.ColumnText(first + 1);
+  token.kind = statement.ColumnText(first + 2);
+  token.token_hash = statement.ColumnText(first + 3);
+  token.display_name = statement.ColumnText(first + 4);
+  token.expire_time = ColumnOptionalInt(statement, first + 5);
+  token.create_time = statement.ColumnInt(first + 6);
+  token.revoke_time = ColumnOptionalInt(statement, first + 7);
+  token.last_use_time = ColumnOptionalInt(statement, first + 8);
+  return token;
+}
+
+AuditRecord ReadAudit(const Statement& statement) {
+  AuditRecord event;
+  event.id = statement.ColumnText(0);
+  event.organization_id = statement.ColumnText(1);
+  event.actor = statement.ColumnText(2);
+  event.action = statement.ColumnText(3);
+  event.resource = statement.ColumnText(4);
+  event.request_id = statement.ColumnText(5);
+  event.create_time = statement.ColumnInt(6);
+  event.sequence = statement.ColumnInt(7);
+  return event;
 }
 
 std::string UserName(const UserRecord& user) {
@@ -223,11 +295,122 @@ absl::StatusOr<bool> OrganizationExists(Connection& connection,
   return statement->Step();
 }
 
+
+absl::StatusOr<UserRecord> SelectUser(Connection& connection,
+                                      absl::string_view organization_id,
+                                      absl::string_view user_id) {
+  IRONORG_ASSIGN_OR_RETURN(
+      Statement * statement,
+      connection.Prepare("SELECT " IDENTITY_USER_COLUMNS " FROM users u "
+                         "WHERE u.organization_id = ?1 AND u.id = ?2"));
+  statement->Bind(1, organization_id).Bind(2, user_id);
+  IRONORG_ASSIGN_OR_RETURN(const bool found, statement->Step());
+  if (!found) {
+    return errors::NotFound("user",
+                            names::Child(organization_id, "users", user_id));
+  }
+  return ReadUser(*statement, 0);
+}
+
+// An empty etag skips the check, as every etag of this suite does.
+absl::Status CheckEtag(const UserRecord& user, absl::string_view etag) {
+  if (!etag.empty() && etag != absl::StrCat(user.revision)) {
+    return errors::StaleEtag(UserName(user), etag);
+  }
+  return absl::OkStatus();
+}
+
+// Rejects removing `user` from the organization's ROLE_ADMIN users when
+// no other would remain. Runs inside the write transaction that makes the
+// change, so two concurrent demotions of the last two Admins serialize and
+// the second one counts a single Admin.
+absl::Status CheckNotLastAdmin(Connection& connection,
+                               const UserRecord& user) {
+  if (user.role != v1::ROLE_ADMIN) {
+    return absl::OkStatus();
+  }
+  IRONORG_ASSIGN_OR_RETURN(
+      Statement * statement,
+      connection.Prepare("SELECT COUNT(*) FROM users "
+                         "WHERE organization_id = ?1 AND role = ?2"));
+  statement->Bind(1, user.organization_id)
+      .Bind(2, static_cast<int64_t>(v1::ROLE_ADMIN));
+  IRONORG_ASSIGN_OR_RETURN(const bool has_row, statement->Step());
+  const int64_t admins = has_row ? statement->ColumnInt(0) : 0;
+  if (admins <= 1) {
+    const std::string organization = names::Organization(user.organization_id);
+    return errors::FailedPrecondition(absl::StrCat(
+        UserName(user), " is the last ROLE_ADMIN of ", organization,
+        "; make another user ROLE_ADMIN first"));
+  }
+  return absl::OkStatus();
+}
+
+// Writes every mutable column of `user`.
+absl::Status UpdateUserRow(Connection& connection, const UserRecord& user) {
+  IRONORG_ASSIGN_OR_RETURN(
+      Statement * statement,
+      connection.Prepare("UPDATE users SET email = ?2, display_name = ?3, "
+                         "role = ?4, password_hash = ?5, update_time = ?6, "
+                         "revision = ?7 WHERE id = ?1"));
+  return statement->Bind(1, user.id)
+      .Bind(2, user.email)
+      .Bind(3, user.display_name)
+      .Bind(4, static_cast<int64_t>(user.role))
+      .Bind(5, user.password_hash)
+      .Bind(6, user.update_time)
+      .Bind(7, user.revision)
+      .Run();
+}
+
+// Revokes every unrevoked token of `user_id` except `kept_token_id`.
+absl::Status RevokeUserTokens(Connection& connection, absl::string_view user_id,
+                              absl::string_view kept_token_id,
+                              int64_t revoke_time) {
+  IRONORG_ASSIGN_OR_RETURN(
+      Statement * statement,
+      connection.Prepare("UPDATE tokens SET revoke_time = ?3 "
+                         "WHERE user_id = ?1 AND id != ?2 AND "
+                         "revoke_time IS NULL"));
+  return statement->Bind(1, user_id)
+      .Bind(2, kept_token_id)
+      .Bind(3, revoke_time)
+      .Run();
+}
+
+absl::StatusOr<std::optional<TokenRecord>> SelectToken(
+    Connection& connection, absl::string_view organization_id,
+    absl::string_view user_id, absl::string_view token_id,
+    absl::string_view kind) {
+  IRONORG_ASSIGN_OR_RETURN(
+      Statement * statement,
+      connection.Prepare("SELECT " IDENTITY_TOKEN_COLUMNS
+                         " FROM tokens t JOIN users u ON u.id = t.user_id "
+                         "WHERE t.id = ?1 AND t.user_id = ?2 AND "
+                         "u.organization_id = ?3 AND t.kind = ?4"));
+  statement->Bind(1, token_id)
+      .Bind(2, user_id)
+      .Bind(3, organization_id)
+      .Bind(4, kind);
+  IRONORG_ASSIGN_OR_RETURN(const bool found, statement->Step());
+  if (!found) {
+    return std::optional<TokenRecord>();
+  }
+  return std::optional<TokenRecord>(ReadToken(*statement, 0));
+}
+
+std::string ApiTokenName(absl::string_view organization_id,
+                         absl::string_view user_id,
+                         absl::string_view token_id) {
+  return absl::StrCat(names::Child(organization_id, "users", user_id),
+                      "/apiTokens/", token_id);
+}
+
 }  // namespace
 
 const std::vector<std::string>& IdentityStore::Migrations() {
   static const auto* const migrations =
-      new std::vector<std::string>{kSchemaVersion1};
+      new std::vector<std::string>{kSchemaVersion1, kSchemaVersion2};
   return *migrations;
 }
 
@@ -348,16 +531,7 @@ absl::StatusOr<UserRecord> IdentityStore::GetUser(
   IRONORG_RETURN_IF_ERROR(
       database_->Read([&](Connection& connection) -> absl::Status {
         IRONORG_ASSIGN_OR_RETURN(
-            Statement * statement,
-            connection.Prepare("SELECT " IDENTITY_USER_COLUMNS " FROM users u "
-                               "WHERE u.organization_id = ?1 AND u.id = ?2"));
-        statement->Bind(1, organization_id).Bind(2, user_id);
-        IRONORG_ASSIGN_OR_RETURN(const bool found, statement->Step());
-        if (!found) {
-          return errors::NotFound(
-              "user", names::Child(organization_id, "users", user_id));
-        }
-        user = ReadUser(*statement, 0);
+            user, SelectUser(connection, organization_id, user_id));
         return absl::OkStatus();
       }));
   return user;
@@ -512,6 +686,382 @@ absl::StatusOr<std::optional<TokenOwner>> IdentityStore::FindTokenByHash(
   return result;
 }
 
+absl::StatusOr<UserRecord> IdentityStore::UpdateUser(
+    absl::string_view organization_id, absl::string_view user_id,
+    const UserChanges& changes, absl::string_view etag,
+    const AuditRecord& audit_event) {
+  UserRecord user;
+  IRONORG_RETURN_IF_ERROR(
+      database_->Write([&](Connection& connection) -> absl::Status {
+        IRONORG_ASSIGN_OR_RETURN(
+            user, SelectUser(connection, organization_id, user_id));
+        IRONORG_RETURN_IF_ERROR(CheckEtag(user, etag));
+
+        bool changed = false;
+        if (changes.display_name.has_value() &&
+            *changes.display_name != user.display_name) {
+          user.display_name = *changes.display_name;
+          changed = true;
+        }
+        if (changes.email.has_value() && *changes.email != user.email) {
+          IRONORG_RETURN_IF_ERROR(CheckEmailFree(connection, *changes.email));
+          user.email = *changes.email;
+          changed = true;
+        }
+        if (!changed) {
+          return absl::OkStatus();
+        }
+
+        user.update_time = audit_event.create_time;
+        ++user.revision;
+        IRONORG_RETURN_IF_ERROR(UpdateUserRow(connection, user));
+        IRONORG_RETURN_IF_ERROR(InsertAudit(connection, audit_event));
+        return InsertOutbox(connection, kUserUpdatedEvent, user,
+                            audit_event.create_time);
+      }));
+  return user;
+}
+
+absl::StatusOr<UserRecord> IdentityStore::SetUserRole(
+    absl::string_view organization_id, absl::string_view user_id, int role,
+    absl::string_view etag, const AuditRecord& audit_event) {
+  UserRecord user;
+  IRONORG_RETURN_IF_ERROR(
+      database_->Write([&](Connection& connection) -> absl::Status {
+        IRONORG_ASSIGN_OR_RETURN(
+            user, SelectUser(connection, organization_id, user_id));
+        IRONORG_RETURN_IF_ERROR(CheckEtag(user, etag));
+        if (user.role == role) {
+          return absl::OkStatus();
+        }
+        IRONORG_RETURN_IF_ERROR(CheckNotLastAdmin(connection, user));
+
+        user.role = role;
+        user.update_time = audit_event.create_time;
+        ++user.revision;
+        IRONORG_RETURN_IF_ERROR(UpdateUserRow(connection, user));
+        IRONORG_RETURN_IF_ERROR(InsertAudit(connection, audit_event));
+        return InsertOutbox(connection, kUserRoleChangedEvent, user,
+                            audit_event.create_time);
+      }));
+  return user;
+}
+
+absl::Status IdentityStore::DeleteUser(absl::string_view organization_id,
+                                       absl::string_view user_id,
+                                       absl::string_view etag,
+                                       const AuditRecord& audit_event) {
+  return database_->Write([&](Connection& connection) -> absl::Status {
+    IRONORG_ASSIGN_OR_RETURN(UserRecord user,
+                             SelectUser(connection, organization_id, user_id));
+    IRONORG_RETURN_IF_ERROR(CheckEtag(user, etag));
+    IRONORG_RETURN_IF_ERROR(CheckNotLastAdmin(connection, user));
+
+    // The foreign key would cascade, but the tokens are deleted by name so
+    // that the rule does not depend on PRAGMA foreign_keys.
+    IRONORG_ASSIGN_OR_RETURN(
+        Statement * tokens,
+        connection.Prepare("DELETE FROM tokens WHERE user_id = ?1"));
+    IRONORG_RETURN_IF_ERROR(tokens->Bind(1, user.id).Run());
+    IRONORG_ASSIGN_OR_RETURN(
+        Statement * users,
+        connection.Prepare("DELETE FROM users WHERE id = ?1"));
+    IRONORG_RETURN_IF_ERROR(users->Bind(1, user.id).Run());
+
+    IRONORG_RETURN_IF_ERROR(InsertAudit(connection, audit_event));
+    return InsertOutbox(connection, kUserDeletedEvent, user,
+                        audit_event.create_time);
+  });
+}
+
+absl::StatusOr<UserRecord> IdentityStore::SetPasswordHash(
+    absl::string_view organization_id, absl::string_view user_id,
+    absl::string_view password_hash, absl::string_view kept_token_id,
+    const AuditRecord& audit_event) {
+  UserRecord user;
+  IRONORG_RETURN_IF_ERROR(
+      database_->Write([&](Connection& connection) -> absl::Status {
+        IRONORG_ASSIGN_OR_RETURN(
+            user, SelectUser(connection, organization_id, user_id));
+        if (!kept_token_id.empty()) {
+          IRONORG_ASSIGN_OR_RETURN(
+              Statement * kept,
+              connection.Prepare("SELECT 1 FROM tokens WHERE id = ?1 AND "
+                                 "user_id = ?2 AND revoke_time IS NULL"));
+          kept->Bind(1, kept_token_id).Bind(2, user.id);
+          IRONORG_ASSIGN_OR_RETURN(const bool active, kept->Step());
+          if (!active) {
+            return errors::NotFound("token", kept_token_id);
+          }
+        }
+
+        const int64_t now = audit_event.create_time;
+        user.password_hash = std::string(password_hash);
+        user.update_time = now;
+        ++user.revision;
+        IRONORG_RETURN_IF_ERROR(UpdateUserRow(connection, user));
+        IRONORG_RETURN_IF_ERROR(
+            RevokeUserTokens(connection, user.id, kept_token_id, now));
+        IRONORG_RETURN_IF_ERROR(InsertAudit(connection, audit_event));
+        return InsertOutbox(connection, kUserTokensRevokedEvent, user, now);
+      }));
+  return user;
+}
+
+absl::StatusOr<CreateOutcome> IdentityStore::CreateApiToken(
+    absl::string_view organization_id, const TokenRecord& token,
+    const RequestKey& key, const AuditRecord& audit_event) {
+  CreateOutcome outcome;
+  IRONORG_RETURN_IF_ERROR(
+      database_->Write([&](Connection& connection) -> absl::Status {
+        IRONORG_ASSIGN_OR_RETURN(std::optional<std::string> previous,
+                                 LookupRequest(connection, key));
+        if (previous.has_value()) {
+          outcome.resource = *std::move(previous);
+          outcome.replayed = true;
+          return absl::OkStatus();
+        }
+
+        IRONORG_RETURN_IF_ERROR(
+            SelectUser(connection, organization_id, token.user_id).status());
+        IRONORG_ASSIGN_OR_RETURN(
+            Statement * insert,
+            connection.Prepare(
+                "INSERT INTO tokens (id, user_id, kind, token_hash, "
+                "display_name, expire_time, create_time) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+        IRONORG_RETURN_IF_ERROR(insert->Bind(1, token.id)
+                                    .Bind(2, token.user_id)
+                                    .Bind(3, kApiTokenKind)
+                                    .Bind(4, token.token_hash)
+                                    .Bind(5, token.display_name)
+                                    .Bind(6, token.expire_time)
+                                    .Bind(7, token.create_time)
+                                    .Run());
+        IRONORG_RETURN_IF_ERROR(InsertAudit(connection, audit_event));
+
+        outcome.resource =
+            ApiTokenName(organization_id, token.user_id, token.id);
+        return InsertRequest(connection, key, outcome.resource,
+                             token.create_time);
+      }));
+  return outcome;
+}
+
+absl::StatusOr<TokenRecord> IdentityStore::GetApiToken(
+    absl::string_view organization_id, absl::string_view user_id,
+    absl::string_view token_id) {
+  std::optional<TokenRecord> token;
+  IRONORG_RETURN_IF_ERROR(
+      database_->Read([&](Connection& connection) -> absl::Status {
+        IRONORG_ASSIGN_OR_RETURN(token,
+                                 SelectToken(connection, organization_id,
+                                             user_id, token_id, kApiTokenKind));
+        return absl::OkStatus();
+      }));
+  if (!token.has_value()) {
+    return errors::NotFound("API token",
+                            ApiTokenName(organization_id, user_id, token_id));
+  }
+  return *std::move(token);
+}
+
+absl::StatusOr<std::vector<TokenRecord>> IdentityStore::ListApiTokens(
+    absl::string_view organization_id, absl::string_view user_id,
+    absl::string_view after_id, int limit) {
+  std::vector<TokenRecord> tokens;
+  IRONORG_RETURN_IF_ERROR(
+      database_->Read([&](Connection& connection) -> absl::Status {
+        IRONORG_RETURN_IF_ERROR(
+            SelectUser(connection, organization_id, user_id).status());
+        IRONORG_ASSIGN_OR_RETURN(
+            Statement * statement,
+            connection.Prepare("SELECT " IDENTITY_TOKEN_COLUMNS
+                               " FROM tokens t WHERE t.user_id = ?1 AND "
+                               "t.kind = ?2 AND t.id > ?3 AND "
+                               "t.revoke_time IS NULL ORDER BY t.id "
+                               "LIMIT ?4"));
+        statement->Bind(1, user_id)
+            .Bind(2, kApiTokenKind)
+            .Bind(3, after_id)
+            .Bind(4, static_cast<int64_t>(limit));
+        while (true) {
+          IRONORG_ASSIGN_OR_RETURN(const bool has_row, statement->Step());
+          if (!has_row) {
+            break;
+          }
+          tokens.push_back(ReadToken(*statement, 0));
+        }
+        return absl::OkStatus();
+      }));
+  return tokens;
+}
+
+absl::StatusOr<TokenRecord> IdentityStore::RevokeToken(
+    absl::string_view organization_id, absl::string_view user_id,
+    absl::string_view token_id, absl::string_view kind,
+    const AuditRecord& audit_event) {
+  TokenRecord token;
+  IRONORG_RETURN_IF_ERROR(
+      database_->Write([&](Connection& connection) -> absl::Status {
+        IRONORG_ASSIGN_OR_RETURN(
+            std::optional<TokenRecord> found,
+            SelectToken(connection, organization_id, user_id, token_id, kind));
+        if (!found.has_value()) {
+          return errors::NotFound(
+              kind == kApiTokenKind ? "API token" : "token",
+              kind == kApiTokenKind
+                  ? ApiTokenName(organization_id, user_id, token_id)
+                  : std::string(token_id));
+        }
+        token = *std::move(found);
+        if (token.revoke_time.has_value()) {
+          return absl::OkStatus();
+        }
+
+        token.revoke_time = audit_event.create_time;
+        IRONORG_ASSIGN_OR_RETURN(
+            Statement * update,
+            connection.Prepare("UPDATE tokens SET revoke_time = ?2 "
+                               "WHERE id = ?1"));
+        IRONORG_RETURN_IF_ERROR(
+            update->Bind(1, token.id).Bind(2, token.revoke_time).Run());
+        IRONORG_RETURN_IF_ERROR(InsertAudit(connection, audit_event));
+        UserRecord owner;
+        owner.id = std::string(user_id);
+        owner.organization_id = std::string(organization_id);
+        return InsertOutbox(connection, kUserTokensRevokedEvent, owner,
+                            audit_event.create_time);
+      }));
+  return token;
+}
+
+absl::Status IdentityStore::RecordTokenUse(absl::string_view token_id,
+                                           int64_t now,
+                                           int64_t min_interval_micros) {
+  return database_->Write([&](Connection& connection) -> absl::Status {
+    IRONORG_ASSIGN_OR_RETURN(
+        Statement * statement,
+        connection.Prepare("UPDATE tokens SET last_use_time = ?2 "
+                           "WHERE id = ?1 AND (last_use_time IS NULL OR "
+                           "last_use_time <= ?3)"));
+    return statement->Bind(1, token_id)
+        .Bind(2, now)
+        .Bind(3, now - min_interval_micros)
+        .Run();
+  });
+}
+
+absl::StatusOr<std::optional<int64_t>> IdentityStore::BeginLoginAttempt(
+    absl::string_view email_key, int64_t now,
+    const LoginThrottlePolicy& policy) {
+  std::optional<int64_t> locked_until;
+  IRONORG_RETURN_IF_ERROR(
+      database_->Write([&](Connection& connection) -> absl::Status {
+        IRONORG_ASSIGN_OR_RETURN(
+            Statement * select,
+            connection.Prepare("SELECT attempt_count, window_start, "
+                               "locked_until FROM login_failures "
+                               "WHERE email_key = ?1"));
+        select->Bind(1, email_key);
+        IRONORG_ASSIGN_OR_RETURN(const bool found, select->Step());
+        int64_t attempts = 0;
+        int64_t window_start = now;
+        if (found) {
+          if (select->ColumnInt(2) > now) {
+            locked_until = select->ColumnInt(2);
+            return absl::OkStatus();
+          }
+          if (now - select->ColumnInt(1) < policy.window_micros) {
+            attempts = select->ColumnInt(0);
+            window_start = select->ColumnInt(1);
+          }
+        } else {
+          // Without this, one row per address ever mistyped or guessed
+          // would stay after its window had passed.
+          IRONORG_ASSIGN_OR_RETURN(
+              Statement * prune,
+              connection.Prepare("DELETE FROM login_failures "
+                                 "WHERE window_start <= ?1 AND "
+                                 "locked_until <= ?2"));
+          IRONORG_RETURN_IF_ERROR(
+              prune->Bind(1, now - policy.window_micros).Bind(2, now).Run());
+        }
+
+        ++attempts;
+        const int64_t lock =
+            attempts >= policy.max_failures ? now + policy.lockout_micros : 0;
+        IRONORG_ASSIGN_OR_RETURN(
+            Statement * upsert,
+            connection.Prepare(
+                "INSERT INTO login_failures (email_key, attempt_count, "
+                "window_start, locked_until) VALUES (?1, ?2, ?3, ?4) "
+                "ON CONFLICT (email_key) DO UPDATE SET "
+                "attempt_count = excluded.attempt_count, "
+                "window_start = excluded.window_start, "
+                "locked_until = excluded.locked_until"));
+        return upsert->Bind(1, email_key)
+            .Bind(2, attempts)
+            .Bind(3, window_start)
+            .Bind(4, lock)
+            .Run();
+      }));
+  return locked_until;
+}
+
+absl::Status IdentityStore::ClearLoginFailures(absl::string_view email_key) {
+  return database_->Write([&](Connection& connection) -> absl::Status {
+    IRONORG_ASSIGN_OR_RETURN(
+        Statement * statement,
+        connection.Prepare("DELETE FROM login_failures WHERE email_key = ?1"));
+    return statement->Bind(1, email_key).Run();
+  });
+}
+
+absl::StatusOr<std::vector<AuditRecord>> IdentityStore::ListAuditEvents(
+    const AuditQuery& query) {
+  // One statement per filter combination, so that each walks the index
+  // that leads with its filter in sequence order.
+  std::string sql =
+      "SELECT id, organization_id, actor, action, resource, request_id, "
+      "create_time, sequence FROM audit_events "
+      "WHERE organization_id = ?1 AND sequence < ?2";
+  if (!query.actor.empty()) {
+    sql += " AND actor = ?3";
+  }
+  if (!query.resource.empty()) {
+    sql += " AND resource = ?4";
+  }
+  sql += " ORDER BY sequence DESC LIMIT ?5";
+
+  std::vector<AuditRecord> events;
+  IRONORG_RETURN_IF_ERROR(
+      database_->Read([&](Connection& connection) -> absl::Status {
+        IRONORG_ASSIGN_OR_RETURN(Statement * statement,
+                                 connection.Prepare(sql));
+        statement->Bind(1, query.organization_id)
+            .Bind(2, query.before_sequence > 0
+                         ? query.before_sequence
+                         : std::numeric_limits<int64_t>::max())
+            .Bind(5, static_cast<int64_t>(query.limit));
+        if (!query.actor.empty()) {
+          statement->Bind(3, query.actor);
+        }
+        if (!query.resource.empty()) {
+          statement->Bind(4, query.resource);
+        }
+        while (true) {
+          IRONORG_ASSIGN_OR_RETURN(const bool has_row, statement->Step());
+          if (!has_row) {
+            break;
+          }
+          events.push_back(ReadAudit(*statement));
+        }
+        return absl::OkStatus();
+      }));
+  return events;
+}
+
 absl::StatusOr<std::vector<AuditRecord>> IdentityStore::ListAuditRecords(
     absl::string_view organization_id) {
   std::vector<AuditRecord> events;
@@ -520,24 +1070,16 @@ absl::StatusOr<std::vector<AuditRecord>> IdentityStore::ListAuditRecords(
         IRONORG_ASSIGN_OR_RETURN(
             Statement * statement,
             connection.Prepare("SELECT id, organization_id, actor, action, "
-                               "resource, request_id, create_time "
+                               "resource, request_id, create_time, sequence "
                                "FROM audit_events WHERE organization_id = ?1 "
-                               "ORDER BY create_time, id"));
+                               "ORDER BY sequence"));
         statement->Bind(1, organization_id);
         while (true) {
           IRONORG_ASSIGN_OR_RETURN(const bool has_row, statement->Step());
           if (!has_row) {
             break;
           }
-          AuditRecord event;
-          event.id = statement->ColumnText(0);
-          event.organization_id = statement->ColumnText(1);
-          event.actor = statement->ColumnText(2);
-          event.action = statement->ColumnText(3);
-          event.resource = statement->ColumnText(4);
-          event.request_id = statement->ColumnText(5);
-          event.create_time = statement->ColumnInt(6);
-          events.push_back(std::move(event));
+          events.push_back(ReadAudit(*statement));
         }
         return absl::OkStatus();
       }));
@@ -558,6 +1100,25 @@ absl::StatusOr<int64_t> IdentityStore::CountOutbox() {
         return absl::OkStatus();
       }));
   return count;
+}
+
+absl::StatusOr<std::vector<std::string>> IdentityStore::ListOutboxTypes() {
+  std::vector<std::string> types;
+  IRONORG_RETURN_IF_ERROR(
+      database_->Read([&](Connection& connection) -> absl::Status {
+        IRONORG_ASSIGN_OR_RETURN(
+            Statement * statement,
+            connection.Prepare("SELECT type FROM outbox ORDER BY sequence"));
+        while (true) {
+          IRONORG_ASSIGN_OR_RETURN(const bool has_row, statement->Step());
+          if (!has_row) {
+            break;
+          }
+          types.push_back(statement->ColumnText(0));
+        }
+        return absl::OkStatus();
+      }));
+  return types;
 }
 
 }  // namespace ironorg::identity

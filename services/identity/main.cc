@@ -1,5 +1,6 @@
-// ironorg-identity: serves organizations, users, logins and token
-// introspection over gRPC, keeping its data in <data_dir>/identity.db.
+// ironorg-identity: serves organizations, users, logins, API tokens, audit
+// events and token introspection over gRPC, keeping its data in <data_dir>/identity.db.
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -29,6 +30,17 @@ ABSL_FLAG(std::string, internal_secret_file, "",
 ABSL_FLAG(absl::Duration, access_token_lifetime, absl::Hours(12),
           "how long an access token from Login stays valid, such as 12h or "
           "30m");
+ABSL_FLAG(int32_t, login_max_failures, 5,
+          "failed logins for one email, within --login_failure_window, "
+          "after which logins for that email are rejected for "
+          "--login_lockout; a wrong current password at ChangePassword "
+          "counts too; at least 1");
+ABSL_FLAG(absl::Duration, login_failure_window, absl::Minutes(15),
+          "the period in which --login_max_failures failed logins lock an "
+          "email, counted from the first failure, such as 15m");
+ABSL_FLAG(absl::Duration, login_lockout, absl::Minutes(1),
+          "how long logins for an email are rejected with "
+          "RESOURCE_EXHAUSTED once it is locked, such as 1m");
 
 namespace ironorg::identity {
 namespace {
@@ -67,6 +79,9 @@ int Run() {
 
   IdentityServiceOptions options;
   options.access_token_lifetime = lifetime;
+  options.login_max_failures = absl::GetFlag(FLAGS_login_max_failures);
+  options.login_failure_window = absl::GetFlag(FLAGS_login_failure_window);
+  options.login_lockout = absl::GetFlag(FLAGS_login_lockout);
   options.page_token_key = credential->DeriveKey("page-token");
   absl::StatusOr<std::unique_ptr<IdentityService>> service =
       IdentityService::Create(store->get(), std::move(options));

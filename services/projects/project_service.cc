@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/access_rules.h"
 #include "common/errors.h"
 #include "common/names.h"
 #include "common/time_util.h"
@@ -37,11 +38,9 @@ using ::ironorg::projects::v1::UpdateProjectRequest;
 
 constexpr absl::string_view kProjectPattern =
     "organizations/{organization}/projects/{project}";
-constexpr absl::string_view kUserPattern =
-    "organizations/{organization}/users/{user}";
 
-// The audit actor of calls made by a peer service rather than a user.
-constexpr absl::string_view kServiceActor = "service";
+// The service name in caller-check messages.
+constexpr absl::string_view kServiceName = "projects";
 
 struct ProjectName {
   std::string organization_id;
@@ -58,62 +57,11 @@ absl::StatusOr<ProjectName> ParseProjectName(absl::string_view name,
   return ProjectName{(*ids)[0], (*ids)[1]};
 }
 
-// Returns the organization id of a user name.
-absl::StatusOr<std::string> ParseUserOrganization(absl::string_view name,
-                                                  absl::string_view field) {
-  absl::StatusOr<std::vector<std::string>> ids =
-      names::Parse(name, kUserPattern, field);
-  if (!ids.ok()) {
-    return ids.status();
-  }
-  return (*ids)[0];
-}
-
-bool IsUser(const Principal& caller) {
-  return caller.kind() == Principal::KIND_USER_ACCESS_TOKEN ||
-         caller.kind() == Principal::KIND_USER_API_TOKEN;
-}
-
-bool IsService(const Principal& caller) {
-  return caller.kind() == Principal::KIND_SERVICE;
-}
-
-std::string ActorOf(const Principal& caller) {
-  return IsUser(caller) ? caller.user() : std::string(kServiceActor);
-}
-
 // Lets a user act only inside their own organization and a peer service
-// anywhere. Runs before any lookup, so that a name in another
-// organization gets the same status whether or not it exists.
+// anywhere, before any lookup.
 absl::Status CheckOrganization(const Principal& caller,
                                absl::string_view organization_id) {
-  if (IsService(caller)) {
-    return absl::OkStatus();
-  }
-  if (!IsUser(caller)) {
-    return errors::PermissionDenied(
-        "the projects service serves users of an organization and peer "
-        "services only");
-  }
-  const std::string organization = names::Organization(organization_id);
-  if (caller.organization() != organization) {
-    return errors::PermissionDenied(absl::StrCat(
-        "\"", caller.user(), "\" cannot reach resources of ", organization));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status RequireAdmin(const Principal& caller, absl::string_view method) {
-  if (IsService(caller) || caller.role() == identity::v1::ROLE_ADMIN) {
-    return absl::OkStatus();
-  }
-  return errors::PermissionDenied(
-      absl::StrCat(method, " needs the ROLE_ADMIN role"));
-}
-
-bool SeesAllProjects(const Principal& caller) {
-  return IsService(caller) || caller.role() == identity::v1::ROLE_ADMIN ||
-         caller.role() == identity::v1::ROLE_ADMIN_READ_ONLY;
+  return access::CheckOrganization(caller, organization_id, kServiceName);
 }
 
 // Returns the last key sealed in `page_token`, or empty for the first page.
@@ -130,7 +78,7 @@ absl::StatusOr<std::string> DecodePageToken(
 // caller, so that a token works only for the request that produced it.
 std::string PageScope(absl::string_view method, absl::string_view parent,
                       const Principal& caller) {
-  return absl::StrCat(method, "\n", parent, "\n", ActorOf(caller));
+  return absl::StrCat(method, "\n", parent, "\n", access::AuditActor(caller));
 }
 
 }  // namespace
@@ -144,7 +92,7 @@ absl::StatusOr<Project> ProjectService::CreateProject(
   }
   absl::Status allowed = CheckOrganization(caller, *organization_id);
   if (allowed.ok()) {
-    allowed = RequireAdmin(caller, "CreateProject");
+    allowed = access::RequireAdmin(caller, "CreateProject");
   }
   if (!allowed.ok()) {
     return allowed;
@@ -161,7 +109,7 @@ absl::StatusOr<Project> ProjectService::CreateProject(
     return display_name.status();
   }
 
-  const Mutation mutation{ActorOf(caller), "CreateProject",
+  const Mutation mutation{access::AuditActor(caller), "CreateProject",
                           request.request_id(), NowMicros()};
   absl::StatusOr<CreatedProject> created =
       store_->CreateProject(*organization_id, *display_name, mutation);
@@ -182,7 +130,7 @@ absl::StatusOr<Project> ProjectService::GetProject(
     return allowed;
   }
 
-  if (SeesAllProjects(caller)) {
+  if (access::SeesWholeOrganization(caller)) {
     return store_->GetProject(name->organization_id, name->project_id);
   }
   if (caller.role() != identity::v1::ROLE_DEVELOPER) {
@@ -215,7 +163,7 @@ absl::StatusOr<ListProjectsResponse> ProjectService::ListProjects(
   if (!allowed.ok()) {
     return allowed;
   }
-  const bool sees_all = SeesAllProjects(caller);
+  const bool sees_all = access::SeesWholeOrganization(caller);
   if (!sees_all && caller.role() != identity::v1::ROLE_DEVELOPER) {
     return errors::PermissionDenied(
         "ListProjects needs the ROLE_ADMIN, ROLE_ADMIN_READ_ONLY or "
@@ -276,51 +224,11 @@ absl::StatusOr<GrantProjectAccessResponse> ProjectService::GrantProjectAccess(
   if (!project.ok()) {
     return project.status();
   }
-  absl::StatusOr<std::string> user_organization_id =
-      ParseUserOrganization(request.user(), "user");
-  if (!user_organization_id.ok()) {
-    return user_organization_id.status();
-  }
-  absl::Status allowed = CheckOrganization(caller, project->organization_id);
-  if (allowed.ok()) {
-    allowed = RequireAdmin(caller, "GrantProjectAccess");
-  }
-  if (!allowed.ok()) {
-    return allowed;
-  }
-  if (*user_organization_id != project->organization_id) {
-    return errors::PermissionDenied(
-        absl::StrCat("user \"", request.user(), "\" is not in ",
-                     names::Organization(project->organization_id),
-                     "; grant a project only to users of its organization"));
-  }
-
-  // An existing grant needs no lookups, so a repeated grant succeeds even
-  // while identity is unreachable.
-  absl::StatusOr<bool> granted = store_->HasAccess(
-      project->organization_id, project->project_id, request.user());
+  absl::Status granted =
+      grants_.Grant(caller, "GrantProjectAccess", project->organization_id,
+                    project->project_id, request.user());
   if (!granted.ok()) {
-    return granted.status();
-  }
-  if (*granted) {
-    return GrantProjectAccessResponse();
-  }
-  absl::StatusOr<Project> existing =
-      store_->GetProject(project->organization_id, project->project_id);
-  if (!existing.ok()) {
-    return existing.status();
-  }
-  absl::Status user_exists = users_->CheckUserExists(request.user());
-  if (!user_exists.ok()) {
-    return user_exists;
-  }
-
-  const Mutation mutation{ActorOf(caller), "GrantProjectAccess",
-                          /*request_id=*/"", NowMicros()};
-  absl::StatusOr<bool> changed = store_->GrantAccess(
-      project->organization_id, project->project_id, request.user(), mutation);
-  if (!changed.ok()) {
-    return changed.status();
+    return granted;
   }
   return GrantProjectAccessResponse();
 }
@@ -332,30 +240,11 @@ absl::StatusOr<RevokeProjectAccessResponse> ProjectService::RevokeProjectAccess(
   if (!project.ok()) {
     return project.status();
   }
-  absl::StatusOr<std::string> user_organization_id =
-      ParseUserOrganization(request.user(), "user");
-  if (!user_organization_id.ok()) {
-    return user_organization_id.status();
-  }
-  absl::Status allowed = CheckOrganization(caller, project->organization_id);
-  if (allowed.ok()) {
-    allowed = RequireAdmin(caller, "RevokeProjectAccess");
-  }
-  if (!allowed.ok()) {
-    return allowed;
-  }
-  if (*user_organization_id != project->organization_id) {
-    return errors::PermissionDenied(
-        absl::StrCat("user \"", request.user(), "\" is not in ",
-                     names::Organization(project->organization_id)));
-  }
-
-  const Mutation mutation{ActorOf(caller), "RevokeProjectAccess",
-                          /*request_id=*/"", NowMicros()};
-  absl::StatusOr<bool> changed = store_->RevokeAccess(
-      project->organization_id, project->project_id, request.user(), mutation);
-  if (!changed.ok()) {
-    return changed.status();
+  absl::Status revoked =
+      grants_.Revoke(caller, "RevokeProjectAccess", project->organization_id,
+                     project->project_id, request.user());
+  if (!revoked.ok()) {
+    return revoked;
   }
   return RevokeProjectAccessResponse();
 }
@@ -363,19 +252,9 @@ absl::StatusOr<RevokeProjectAccessResponse> ProjectService::RevokeProjectAccess(
 absl::StatusOr<ListUserProjectsResponse> ProjectService::ListUserProjects(
     const Principal& caller, const ListUserProjectsRequest& request) {
   absl::StatusOr<std::string> organization_id =
-      ParseUserOrganization(request.user(), "user");
+      grants_.AuthorizeUserListing(caller, "ListUserProjects", request.user());
   if (!organization_id.ok()) {
     return organization_id.status();
-  }
-  absl::Status allowed = CheckOrganization(caller, *organization_id);
-  if (!allowed.ok()) {
-    return allowed;
-  }
-  if (!SeesAllProjects(caller) && caller.user() != request.user()) {
-    return errors::PermissionDenied(
-        "ListUserProjects of another user needs the ROLE_ADMIN or "
-        "ROLE_ADMIN_READ_ONLY role; other users may list only their own "
-        "projects");
   }
 
   absl::StatusOr<int> page_size =
@@ -426,7 +305,7 @@ absl::StatusOr<CheckProjectAccessResponse> ProjectService::CheckProjectAccess(
     return project.status();
   }
   absl::StatusOr<std::string> user_organization_id =
-      ParseUserOrganization(request.user(), "user");
+      access::ParseUserOrganization(request.user(), "user");
   if (!user_organization_id.ok()) {
     return user_organization_id.status();
   }

@@ -24,6 +24,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/access_rules.h"
 #include "common/pagination.h"
 #include "common/user_directory.h"
 #include "ironorg/identity/v1/principal.pb.h"
@@ -40,7 +41,10 @@ class ProjectService final {
   // page tokens of every list.
   ProjectService(ProjectStore* store, UserDirectory* users,
                  pagination::PageTokenCodec page_tokens)
-      : store_(store), users_(users), page_tokens_(std::move(page_tokens)) {}
+      : store_(store),
+        grants_(access::GrantRulesConfig{"projects", "project", "projects"},
+                store, users),
+        page_tokens_(std::move(page_tokens)) {}
 
   // ProjectService. Admin only. Creates a project with display name
   // `project.display_name` (trimmed, 1 to 200 characters). A retry with
@@ -115,7 +119,7 @@ class ProjectService final {
 
  private:
   ProjectStore* store_;
-  UserDirectory* users_;
+  access::GrantRules grants_;
   pagination::PageTokenCodec page_tokens_;
 };
 

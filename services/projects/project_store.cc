@@ -75,8 +75,6 @@ CREATE TABLE outbox (
 
 // Change feed event types written to `outbox`.
 constexpr absl::string_view kProjectCreated = "project.created";
-constexpr absl::string_view kAccessGranted = "project.access_granted";
-constexpr absl::string_view kAccessRevoked = "project.access_revoked";
 
 constexpr absl::string_view kSelectProjectColumns =
     "SELECT id, display_name, revision, create_time, update_time "
@@ -138,7 +136,22 @@ absl::StatusOr<ProjectPage> ReadPage(sqlite::Statement& select,
   return page;
 }
 
+// The project_grants table of the first migration.
+GrantSchema ProjectGrantSchema() {
+  GrantSchema schema;
+  schema.resource_kind = "project";
+  schema.resource_table = "projects";
+  schema.grant_table = "project_grants";
+  schema.resource_column = "project_id";
+  schema.granted_event = "project.access_granted";
+  schema.revoked_event = "project.access_revoked";
+  return schema;
+}
+
 }  // namespace
+
+ProjectStore::ProjectStore(std::unique_ptr<sqlite::Database> database)
+    : database_(std::move(database)), grants_(ProjectGrantSchema()) {}
 
 absl::StatusOr<std::unique_ptr<ProjectStore>> ProjectStore::Open(
     const std::string& data_dir) {
@@ -285,9 +298,8 @@ absl::StatusOr<ProjectPage> ProjectStore::ListGrantedProjects(
   absl::Status status = database_->Read([&](sqlite::Connection& connection) {
     absl::StatusOr<sqlite::Statement*> select = connection.Prepare(absl::StrCat(
         kSelectProjectColumns,
-        "WHERE organization_id = ? AND id > ? AND id IN "
-        "(SELECT project_id FROM project_grants WHERE user_name = ?) "
-        "ORDER BY id LIMIT ?"));
+        "WHERE organization_id = ? AND id > ? AND id IN (",
+        grants_.GrantedIdsSubquery("?"), ") ORDER BY id LIMIT ?"));
     if (!select.ok()) {
       return select.status();
     }
@@ -313,113 +325,26 @@ absl::StatusOr<ProjectPage> ProjectStore::ListGrantedProjects(
 absl::StatusOr<bool> ProjectStore::GrantAccess(
     absl::string_view organization_id, absl::string_view project_id,
     absl::string_view user_name, const Mutation& mutation) {
-  bool changed = false;
-  absl::Status status = database_->Write([&](sqlite::Connection& connection) {
-    // Checked inside the transaction because the project may have been
-    // deleted since the service looked it up.
-    absl::StatusOr<Project> project =
-        SelectProject(connection, organization_id, project_id);
-    if (!project.ok()) {
-      return project.status();
-    }
-
-    absl::StatusOr<sqlite::Statement*> insert = connection.Prepare(
-        "INSERT OR IGNORE INTO project_grants (project_id, user_name, "
-        "create_time) VALUES (?, ?, ?)");
-    if (!insert.ok()) {
-      return insert.status();
-    }
-    absl::Status inserted = (*insert)
-                                ->Bind(1, project_id)
-                                .Bind(2, user_name)
-                                .Bind(3, mutation.time_micros)
-                                .Run();
-    if (!inserted.ok()) {
-      return inserted;
-    }
-    changed = connection.ChangedRows() > 0;
-    if (!changed) {
-      return absl::OkStatus();
-    }
-
-    absl::Status audited = InsertAuditEvent(connection, organization_id,
-                                            project->name(), mutation);
-    if (!audited.ok()) {
-      return audited;
-    }
-    return InsertOutboxEvent(connection, kAccessGranted, organization_id,
-                             project->name(), user_name, mutation.time_micros);
-  });
-  if (!status.ok()) {
-    return status;
-  }
-  return changed;
+  return grants_.Grant(*database_, organization_id, project_id, user_name,
+                       mutation);
 }
 
 absl::StatusOr<bool> ProjectStore::RevokeAccess(
     absl::string_view organization_id, absl::string_view project_id,
     absl::string_view user_name, const Mutation& mutation) {
-  bool changed = false;
-  absl::Status status = database_->Write([&](sqlite::Connection& connection) {
-    absl::StatusOr<Project> project =
-        SelectProject(connection, organization_id, project_id);
-    if (!project.ok()) {
-      return project.status();
-    }
+  return grants_.Revoke(*database_, organization_id, project_id, user_name,
+                        mutation);
+}
 
-    absl::StatusOr<sqlite::Statement*> remove = connection.Prepare(
-        "DELETE FROM project_grants WHERE project_id = ? AND user_name = ?");
-    if (!remove.ok()) {
-      return remove.status();
-    }
-    absl::Status removed =
-        (*remove)->Bind(1, project_id).Bind(2, user_name).Run();
-    if (!removed.ok()) {
-      return removed;
-    }
-    changed = connection.ChangedRows() > 0;
-    if (!changed) {
-      return absl::OkStatus();
-    }
-
-    absl::Status audited = InsertAuditEvent(connection, organization_id,
-                                            project->name(), mutation);
-    if (!audited.ok()) {
-      return audited;
-    }
-    return InsertOutboxEvent(connection, kAccessRevoked, organization_id,
-                             project->name(), user_name, mutation.time_micros);
-  });
-  if (!status.ok()) {
-    return status;
-  }
-  return changed;
+absl::Status ProjectStore::CheckResourceExists(
+    absl::string_view organization_id, absl::string_view project_id) {
+  return grants_.CheckResourceExists(*database_, organization_id, project_id);
 }
 
 absl::StatusOr<bool> ProjectStore::HasAccess(absl::string_view organization_id,
                                              absl::string_view project_id,
                                              absl::string_view user_name) {
-  bool granted = false;
-  absl::Status status = database_->Read([&](sqlite::Connection& connection) {
-    absl::StatusOr<sqlite::Statement*> select = connection.Prepare(
-        "SELECT 1 FROM project_grants JOIN projects ON projects.id = "
-        "project_grants.project_id WHERE projects.organization_id = ? AND "
-        "project_grants.project_id = ? AND project_grants.user_name = ?");
-    if (!select.ok()) {
-      return select.status();
-    }
-    (*select)->Bind(1, organization_id).Bind(2, project_id).Bind(3, user_name);
-    absl::StatusOr<bool> row = (*select)->Step();
-    if (!row.ok()) {
-      return row.status();
-    }
-    granted = *row;
-    return absl::OkStatus();
-  });
-  if (!status.ok()) {
-    return status;
-  }
-  return granted;
+  return grants_.HasGrant(*database_, organization_id, project_id, user_name);
 }
 
 }  // namespace ironorg::projects

@@ -22,6 +22,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/grant_store.h"
+#include "common/grant_table.h"
 #include "common/sqlite.h"
 #include "common/store_records.h"
 #include "ironorg/projects/v1/project.pb.h"
@@ -47,7 +49,7 @@ struct ProjectPage {
   bool has_more = false;
 };
 
-class ProjectStore final {
+class ProjectStore final : public GrantStore {
  public:
   // Opens or creates `<data_dir>/projects.db`, which must be in an
   // existing folder, and brings its schema up to date. Returns
@@ -85,7 +87,7 @@ class ProjectStore final {
   absl::StatusOr<bool> GrantAccess(absl::string_view organization_id,
                                    absl::string_view project_id,
                                    absl::string_view user_name,
-                                   const Mutation& mutation);
+                                   const Mutation& mutation) override;
 
   // Removes the grant. Returns true if a grant was removed, false if there
   // was none (and then writes nothing); NOT_FOUND if the project does not
@@ -93,18 +95,23 @@ class ProjectStore final {
   absl::StatusOr<bool> RevokeAccess(absl::string_view organization_id,
                                     absl::string_view project_id,
                                     absl::string_view user_name,
-                                    const Mutation& mutation);
+                                    const Mutation& mutation) override;
+
+  // Returns OK if the project exists, or NOT_FOUND
+  // `project "<name>" not found`.
+  absl::Status CheckResourceExists(absl::string_view organization_id,
+                                   absl::string_view project_id) override;
 
   // Returns true if the project exists and `user_name` has a grant on it.
   absl::StatusOr<bool> HasAccess(absl::string_view organization_id,
                                  absl::string_view project_id,
-                                 absl::string_view user_name);
+                                 absl::string_view user_name) override;
 
  private:
-  explicit ProjectStore(std::unique_ptr<sqlite::Database> database)
-      : database_(std::move(database)) {}
+  explicit ProjectStore(std::unique_ptr<sqlite::Database> database);
 
   std::unique_ptr<sqlite::Database> database_;
+  GrantTable grants_;
 };
 
 }  // namespace ironorg::projects

@@ -20,6 +20,7 @@
 #include "ironorg/billing/v1/subscription.grpc.pb.h"
 #include "ironorg/clusters/v1/cluster.grpc.pb.h"
 #include "ironorg/clusters/v1/cluster_access.grpc.pb.h"
+#include "ironorg/gateway/v1/access.grpc.pb.h"
 #include "ironorg/identity/v1/auth.grpc.pb.h"
 #include "ironorg/identity/v1/organization.grpc.pb.h"
 #include "ironorg/identity/v1/user.grpc.pb.h"
@@ -731,6 +732,47 @@ TEST_F(GatewayEndToEndTest, ForgedIdentityAtServicePortIsRejected) {
   EXPECT_EQ(unsigned_status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(wrong_secret_status.error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(GatewayEndToEndTest, ExplainAccessFollowsGrants) {
+  Organization org = CreateOrganization();
+  projects::Project project = CreateProject(org, "Explained");
+  auto access = ::ironorg::gateway::v1::AccessService::NewStub(channel_);
+  ::ironorg::gateway::v1::ExplainAccessRequest request;
+  request.set_user(org.developer.name());
+  request.set_method("ironorg.projects.v1.ProjectService/GetProject");
+  request.set_resource(project.name());
+  ::ironorg::gateway::v1::ExplainAccessResponse before;
+  ::ironorg::gateway::v1::ExplainAccessResponse after;
+
+  grpc::Status before_status = access->ExplainAccess(
+      ContextWithToken(org.read_only_token).get(), request, &before);
+  ASSERT_TRUE(
+      GrantProject(org.admin_token, project.name(), org.developer.name()).ok());
+  grpc::Status after_status = access->ExplainAccess(
+      ContextWithToken(org.admin_token).get(), request, &after);
+
+  ASSERT_TRUE(before_status.ok()) << before_status.error_message();
+  EXPECT_FALSE(before.allowed());
+  EXPECT_THAT(before.rule(), HasSubstr("no grant on"));
+  ASSERT_TRUE(after_status.ok()) << after_status.error_message();
+  EXPECT_TRUE(after.allowed());
+}
+
+TEST_F(GatewayEndToEndTest, ExplainAccessStaysInOwnOrganization) {
+  Organization a = CreateOrganization();
+  Organization b = CreateOrganization();
+  auto access = ::ironorg::gateway::v1::AccessService::NewStub(channel_);
+  ::ironorg::gateway::v1::ExplainAccessRequest request;
+  request.set_user(b.developer.name());
+  request.set_method("ironorg.identity.v1.UserService/ListUsers");
+  request.set_resource(b.name);
+  ::ironorg::gateway::v1::ExplainAccessResponse response;
+
+  grpc::Status status = access->ExplainAccess(
+      ContextWithToken(a.admin_token).get(), request, &response);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(GatewayEndToEndTest, UnimplementedCallNamesItself) {

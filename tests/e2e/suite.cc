@@ -114,8 +114,10 @@ const std::vector<std::string>& Suite::ServiceNames() {
   return names;
 }
 
-absl::StatusOr<std::unique_ptr<Suite>> Suite::Start() {
+absl::StatusOr<std::unique_ptr<Suite>> Suite::Start(
+    const SuiteOptions& options) {
   std::unique_ptr<Suite> suite(new Suite());
+  suite->options_ = options;
 
   std::string pattern =
       (std::filesystem::temp_directory_path() / "ironorg-e2e-XXXXXX").string();
@@ -147,6 +149,9 @@ absl::StatusOr<std::unique_ptr<Suite>> Suite::Start() {
 }
 
 Suite::~Suite() {
+  for (auto& [name, process] : extra_gateways_) {
+    process->Stop();
+  }
   for (auto it = ServiceNames().rbegin(); it != ServiceNames().rend(); ++it) {
     auto process = processes_.find(*it);
     if (process != processes_.end()) {
@@ -159,8 +164,24 @@ Suite::~Suite() {
 
 absl::Status Suite::Launch(const std::string& service,
                            const std::string& listen_address) {
+  std::string bound_address;
+  absl::StatusOr<std::unique_ptr<ChildProcess>> process =
+      Spawn(service, service, listen_address, &bound_address);
+  if (!process.ok()) {
+    return process.status();
+  }
+  addresses_[service] = bound_address;
+  processes_[service] = std::move(*process);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<ChildProcess>> Suite::Spawn(
+    const std::string& service, const std::string& process_name,
+    const std::string& listen_address, std::string* bound_address) {
   const std::string ready_file =
-      absl::StrCat(data_dir_, "/run/", service, ".addr");
+      absl::StrCat(data_dir_, "/run/", process_name, ".addr");
+  const std::string log_file =
+      absl::StrCat(data_dir_, "/logs/", process_name, ".log");
   std::filesystem::remove(ready_file);
 
   std::vector<std::string> argv = {
@@ -182,10 +203,13 @@ absl::Status Suite::Launch(const std::string& service,
     argv.push_back(
         absl::StrCat("--operator_token_file=", data_dir_, "/operator-token"));
   }
+  auto extra = options_.extra_flags.find(service);
+  if (extra != options_.extra_flags.end()) {
+    argv.insert(argv.end(), extra->second.begin(), extra->second.end());
+  }
 
   auto process = std::make_unique<ChildProcess>();
-  absl::Status started =
-      process->Start(argv, absl::StrCat(data_dir_, "/logs/", service, ".log"));
+  absl::Status started = process->Start(argv, log_file);
   if (!started.ok()) {
     return started;
   }
@@ -194,20 +218,34 @@ absl::Status Suite::Launch(const std::string& service,
       std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (!std::filesystem::exists(ready_file)) {
     if (!process->IsRunning()) {
-      return absl::InternalError(absl::StrCat(
-          "ironorg-", service, " exited during start-up; its log:\n",
-          ReadFile(absl::StrCat(data_dir_, "/logs/", service, ".log"))));
+      return absl::InternalError(
+          absl::StrCat("ironorg-", service, " (", process_name,
+                       ") exited during start-up; its log:\n",
+                       ReadFile(log_file)));
     }
     if (std::chrono::steady_clock::now() > deadline) {
-      return absl::DeadlineExceededError(
-          absl::StrCat("ironorg-", service, " did not become ready in 30 s"));
+      return absl::DeadlineExceededError(absl::StrCat(
+          "ironorg-", service, " (", process_name,
+          ") did not become ready in 30 s"));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  addresses_[service] =
+  *bound_address =
       std::string(absl::StripAsciiWhitespace(ReadFile(ready_file)));
-  processes_[service] = std::move(process);
-  return absl::OkStatus();
+  return process;
+}
+
+absl::StatusOr<std::string> Suite::StartExtraGateway() {
+  const std::string process_name =
+      absl::StrCat("gateway-", extra_gateways_.size() + 2);
+  std::string bound_address;
+  absl::StatusOr<std::unique_ptr<ChildProcess>> process =
+      Spawn("gateway", process_name, "127.0.0.1:0", &bound_address);
+  if (!process.ok()) {
+    return process.status();
+  }
+  extra_gateways_[process_name] = std::move(*process);
+  return bound_address;
 }
 
 void Suite::Stop(const std::string& service) {
@@ -261,6 +299,9 @@ std::string Suite::ReadLogs() const {
   std::string logs;
   for (const std::string& service : ServiceNames()) {
     logs += ReadFile(absl::StrCat(data_dir_, "/logs/", service, ".log"));
+  }
+  for (const auto& [name, process] : extra_gateways_) {
+    logs += ReadFile(absl::StrCat(data_dir_, "/logs/", name, ".log"));
   }
   return logs;
 }

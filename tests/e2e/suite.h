@@ -47,6 +47,14 @@ class ChildProcess final {
   pid_t pid_ = -1;
 };
 
+// How a suite starts its processes.
+struct SuiteOptions {
+  // Flags appended to the command line of a service, keyed by service name
+  // such as "identity", for example {"--login_lockout=2s"}. Restarted
+  // processes and extra gateways get them too.
+  std::map<std::string, std::vector<std::string>> extra_flags;
+};
+
 // The five processes of one suite.
 class Suite final {
  public:
@@ -56,7 +64,8 @@ class Suite final {
 
   // Creates a temporary data folder with an internal secret and an
   // operator token, and starts every process.
-  static absl::StatusOr<std::unique_ptr<Suite>> Start();
+  static absl::StatusOr<std::unique_ptr<Suite>> Start(
+      const SuiteOptions& options = {});
 
   // Stops every process and removes the data folder.
   ~Suite();
@@ -76,6 +85,12 @@ class Suite final {
   // The bound address of a process, such as 127.0.0.1:41233.
   std::string address(const std::string& service) const;
 
+  // Starts one more ironorg-gateway on a free loopback port, pointed at the
+  // same four services, as a second replica would be. Returns its bound
+  // address. The destructor stops it; Stop, Restart and RestartAll do not
+  // touch it.
+  absl::StatusOr<std::string> StartExtraGateway();
+
   // A channel to the gateway.
   std::shared_ptr<grpc::Channel> GatewayChannel() const;
 
@@ -87,7 +102,8 @@ class Suite final {
   const std::string& internal_secret() const { return internal_secret_; }
   const std::string& data_dir() const { return data_dir_; }
 
-  // Returns the concatenated logs of every process so far.
+  // Returns the concatenated logs of every process so far, extra gateways
+  // included.
   std::string ReadLogs() const;
 
  private:
@@ -96,11 +112,21 @@ class Suite final {
   absl::Status Launch(const std::string& service,
                       const std::string& listen_address);
 
+  // Starts ironorg-<service> as the process `process_name`, which names its
+  // ready file and log, and waits until it is serving. Stores its bound
+  // address in `bound_address`.
+  absl::StatusOr<std::unique_ptr<ChildProcess>> Spawn(
+      const std::string& service, const std::string& process_name,
+      const std::string& listen_address, std::string* bound_address);
+
   std::string data_dir_;
   std::string operator_token_;
   std::string internal_secret_;
   std::map<std::string, std::string> addresses_;
   std::map<std::string, std::unique_ptr<ChildProcess>> processes_;
+  SuiteOptions options_;
+  // The processes started by StartExtraGateway, keyed by process name.
+  std::map<std::string, std::unique_ptr<ChildProcess>> extra_gateways_;
 };
 
 // Returns a client context with a 10-second deadline and, when `token` is

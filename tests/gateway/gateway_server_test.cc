@@ -30,6 +30,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpc/health/v1/health.pb.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ironorg/billing/v1/plan.grpc.pb.h"
 #include "ironorg/gateway/v1/access.grpc.pb.h"
@@ -512,21 +513,18 @@ TEST_F(GatewayServerTest, GrantLookupWithProjectsDownIsUnavailable) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
-TEST_F(GatewayServerTest, ExplainAccessIsUnimplementedForAdmin) {
+TEST_F(GatewayServerTest, ExplainAccessWithoutMethodIsInvalid) {
   StartGateway(true);
   auto stub = gateway::v1::AccessService::NewStub(channel_);
   gateway::v1::ExplainAccessRequest request;
   request.set_user(kDeveloperUser);
-  request.set_method("ironorg.projects.v1.ProjectService/GetProject");
   gateway::v1::ExplainAccessResponse response;
 
   grpc::Status status =
       stub->ExplainAccess(NewContext(kAdminToken).get(), request, &response);
 
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_EQ(status.error_message(),
-            "ironorg.gateway.v1.AccessService/ExplainAccess is not "
-            "implemented yet");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), ::testing::HasSubstr("method"));
 }
 
 TEST_F(GatewayServerTest, ExplainAccessIsDeniedToDeveloper) {

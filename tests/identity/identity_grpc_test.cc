@@ -11,6 +11,7 @@
 #include "common/internal_auth.h"
 #include "common/server.h"
 #include "gmock/gmock.h"
+#include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 #include "services/identity/identity_service.h"
 #include "services/identity/identity_store.h"
@@ -174,6 +175,33 @@ TEST_F(IdentityGrpcTest, InvalidArgumentCarriesBadRequestDetail) {
   EXPECT_EQ(status.error_message(),
             "admin_password must be 12 to 1024 bytes long, got 5");
   EXPECT_FALSE(status.error_details().empty());
+}
+
+TEST_F(IdentityGrpcTest, ThrottledLoginCarriesRetryInfoDetail) {
+  auto auth = v1::AuthService::NewStub(channel_);
+  v1::LoginRequest request;
+  request.set_email("nobody@example.com");
+  request.set_password("correct horse battery");
+  auto login = [&] {
+    grpc::ClientContext context;
+    credential_->Sign(MethodPath(v1::AuthService::service_full_name(), "Login"),
+                      v1::Principal(), &context);
+    v1::LoginResponse response;
+    return auth->Login(&context, request, &response);
+  };
+  // The default limit is five failures.
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    ASSERT_EQ(login().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  }
+
+  const grpc::Status status = login();
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(status.error_details()));
+  ASSERT_EQ(details.details_size(), 1);
+  EXPECT_EQ(details.details(0).type_url(),
+            "type.googleapis.com/google.rpc.RetryInfo");
 }
 
 }  // namespace

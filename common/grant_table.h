@@ -1,0 +1,117 @@
+// Storage of grants, the records of which user may reach which resource of
+// a service (such as a project or a cluster), in a table of the service's
+// own SQLite database.
+//
+// The database must have, besides the tables common/store_records.h needs:
+//   <resource_table> (id, organization_id, ...)
+//   <grant_table>    (<resource_column>, user_name, create_time), with a
+//                    PRIMARY KEY or UNIQUE constraint over the first two
+//
+// Grant and Revoke are idempotent: granting an existing grant and revoking
+// a missing one succeed and write nothing. A change writes the grant row,
+// an audit event and an outbox event naming the user in one transaction.
+//
+// Thread-safe: a GrantTable is immutable after construction, and every
+// call runs in one transaction of the sqlite::Database it is given.
+#ifndef IRONORG_COMMON_GRANT_TABLE_H_
+#define IRONORG_COMMON_GRANT_TABLE_H_
+
+#include <functional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/sqlite.h"
+#include "common/store_records.h"
+
+namespace ironorg {
+
+// The names a GrantTable uses. They are pasted into SQL text, so they
+// must be fixed identifiers of the store, never input from a request.
+struct GrantSchema {
+  // The kind of resource in error messages, such as "project".
+  std::string resource_kind;
+  // The table of the resources, such as "projects". It is also the
+  // collection in resource names: organizations/{organization}/projects/{id}.
+  std::string resource_table;
+  // The table of the grants, such as "project_grants".
+  std::string grant_table;
+  // The column of `grant_table` that contains the resource id, such as
+  // "project_id".
+  std::string resource_column;
+  // The outbox event types of a new grant and of a removed grant, such as
+  // "project.access_granted" and "project.access_revoked".
+  std::string granted_event;
+  std::string revoked_event;
+};
+
+class GrantTable final {
+ public:
+  explicit GrantTable(GrantSchema schema);
+
+  // Grants `user_name` access to the resource `resource_id` of the
+  // organization `organization_id`. Returns true if the grant is new, and
+  // false if it existed, in which case nothing is written. Returns
+  // NOT_FOUND `<kind> "<name>" not found` if the resource does not exist,
+  // and UNAVAILABLE if the database is busy.
+  absl::StatusOr<bool> Grant(sqlite::Database& database,
+                             absl::string_view organization_id,
+                             absl::string_view resource_id,
+                             absl::string_view user_name,
+                             const Mutation& mutation) const;
+
+  // Removes the grant. Returns true if a grant was removed, and false if
+  // there was none, in which case nothing is written. Returns NOT_FOUND if
+  // the resource does not exist, and UNAVAILABLE if the database is busy.
+  absl::StatusOr<bool> Revoke(sqlite::Database& database,
+                              absl::string_view organization_id,
+                              absl::string_view resource_id,
+                              absl::string_view user_name,
+                              const Mutation& mutation) const;
+
+  // Returns OK if the resource exists in the organization, and NOT_FOUND
+  // `<kind> "<name>" not found` otherwise.
+  absl::Status CheckResourceExists(sqlite::Database& database,
+                                   absl::string_view organization_id,
+                                   absl::string_view resource_id) const;
+
+  // Returns true if the resource exists in the organization and
+  // `user_name` has a grant on it.
+  absl::StatusOr<bool> HasGrant(sqlite::Database& database,
+                                absl::string_view organization_id,
+                                absl::string_view resource_id,
+                                absl::string_view user_name) const;
+
+  // Returns a subquery that selects the ids of the resources granted to
+  // the user bound to the SQL parameter `user_parameter`, such as "?" or
+  // "?4", for a store's `id IN (...)` clause.
+  std::string GrantedIdsSubquery(absl::string_view user_parameter) const;
+
+ private:
+  // Checks, inside the change's transaction, that the resource exists,
+  // and returns its name.
+  absl::StatusOr<std::string> SelectResourceName(
+      sqlite::Connection& connection, absl::string_view organization_id,
+      absl::string_view resource_id) const;
+
+  // Runs `write_row`, which inserts or deletes one grant row, in a write
+  // transaction after checking that the resource exists. When it changed a
+  // row, also writes the audit event and the outbox event of `event_type`.
+  // Returns whether a row changed.
+  absl::StatusOr<bool> ChangeGrant(
+      sqlite::Database& database, absl::string_view event_type,
+      absl::string_view organization_id, absl::string_view resource_id,
+      absl::string_view user_name, const Mutation& mutation,
+      const std::function<absl::Status(sqlite::Connection&)>& write_row) const;
+
+  GrantSchema schema_;
+  std::string select_resource_sql_;
+  std::string insert_grant_sql_;
+  std::string delete_grant_sql_;
+  std::string select_grant_sql_;
+};
+
+}  // namespace ironorg
+
+#endif  // IRONORG_COMMON_GRANT_TABLE_H_
