@@ -3,12 +3,15 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
+#include <arpa/inet.h>
 #include <signal.h>
 
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "grpc/health/v1/health.pb.h"
@@ -44,7 +47,82 @@ absl::Status WriteReadyFile(const std::string& path,
   return absl::OkStatus();
 }
 
+// Reads a whole PEM file named by the flag `flag`. Its contents are never
+// logged: one of them is a private key.
+absl::StatusOr<std::string> ReadPemFile(absl::string_view flag,
+                                        const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot read --", flag, " \"", path, "\"; it must name a PEM file"));
+  }
+  std::stringstream contents;
+  contents << in.rdbuf();
+  if (contents.str().empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--", flag, " \"", path, "\" is empty; it must name a PEM file"));
+  }
+  return contents.str();
+}
+
+// Returns the host of "host:port", "[host]:port" or a bare host.
+absl::string_view HostOf(absl::string_view address) {
+  if (absl::StartsWith(address, "[")) {
+    const size_t end = address.find(']');
+    return end == absl::string_view::npos ? absl::string_view()
+                                          : address.substr(1, end - 1);
+  }
+  const size_t colon = address.rfind(':');
+  return colon == absl::string_view::npos ? address
+                                          : address.substr(0, colon);
+}
+
 }  // namespace
+
+bool IsLoopbackAddress(absl::string_view address) {
+  const std::string host(HostOf(address));
+  if (absl::EqualsIgnoreCase(host, "localhost")) {
+    return true;
+  }
+  in_addr ipv4{};
+  if (inet_pton(AF_INET, host.c_str(), &ipv4) == 1) {
+    return (ntohl(ipv4.s_addr) >> 24) == 127;
+  }
+  in6_addr ipv6{};
+  if (inet_pton(AF_INET6, host.c_str(), &ipv6) == 1) {
+    return IN6_IS_ADDR_LOOPBACK(&ipv6);
+  }
+  return false;
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ListeningCredentials(
+    const ServerConfig& config) {
+  const bool has_cert = !config.tls_cert_file.empty();
+  const bool has_key = !config.tls_key_file.empty();
+  if (!has_cert && !has_key) {
+    return grpc::InsecureServerCredentials();
+  }
+  if (has_cert != has_key) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--tls_cert_file and --tls_key_file must be set together, got only ",
+        has_cert ? "--tls_cert_file" : "--tls_key_file",
+        "; set both to serve TLS, or neither to serve plaintext"));
+  }
+
+  absl::StatusOr<std::string> cert =
+      ReadPemFile("tls_cert_file", config.tls_cert_file);
+  if (!cert.ok()) {
+    return cert.status();
+  }
+  absl::StatusOr<std::string> key =
+      ReadPemFile("tls_key_file", config.tls_key_file);
+  if (!key.ok()) {
+    return key.status();
+  }
+  grpc::SslServerCredentialsOptions options;
+  options.pem_key_cert_pairs.push_back({*std::move(key), *std::move(cert)});
+  return grpc::SslServerCredentials(options);
+}
 
 void BlockTerminationSignals() {
   sigset_t signals = TerminationSignals();
@@ -68,10 +146,20 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      ListeningCredentials(config);
+  if (!credentials.ok()) {
+    return credentials.status();
+  }
+  const bool tls = !config.tls_cert_file.empty();
+
   grpc::ServerBuilder builder;
   int bound_port = 0;
-  builder.AddListeningPort(config.listen_address,
-                           grpc::InsecureServerCredentials(), &bound_port);
+  builder.AddListeningPort(config.listen_address, *credentials, &bound_port);
+  if (config.max_message_bytes > 0) {
+    builder.SetMaxReceiveMessageSize(config.max_message_bytes);
+    builder.SetMaxSendMessageSize(config.max_message_bytes);
+  }
   for (grpc::Service* service : services) {
     builder.RegisterService(service);
   }
@@ -83,7 +171,10 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   if (server == nullptr || bound_port == 0) {
     return absl::UnavailableError(absl::StrCat(
         "cannot listen on \"", config.listen_address,
-        "\"; is the address valid and the port free?"));
+        "\"; is the address valid and the port free?",
+        tls ? " Are --tls_cert_file and --tls_key_file a matching PEM "
+              "certificate and private key?"
+            : ""));
   }
 
   const size_t colon = config.listen_address.rfind(':');
@@ -98,7 +189,8 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
       return written;
     }
   }
-  IRONORG_LOG(INFO) << "serving on " << address;
+  IRONORG_LOG(INFO) << "serving on " << address
+                    << (tls ? " with TLS" : " in plaintext");
   return std::unique_ptr<RunningServer>(
       new RunningServer(std::move(server), std::move(address)));
 }

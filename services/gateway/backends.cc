@@ -14,8 +14,11 @@ namespace {
 constexpr int kInitialReconnectBackoffMs = 100;
 constexpr int kMaxReconnectBackoffMs = 1000;
 
-std::shared_ptr<grpc::Channel> NewChannel(const std::string& address) {
+std::shared_ptr<grpc::Channel> NewChannel(const std::string& address,
+                                          int max_message_bytes) {
   grpc::ChannelArguments arguments;
+  arguments.SetMaxReceiveMessageSize(max_message_bytes);
+  arguments.SetMaxSendMessageSize(max_message_bytes);
   arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS,
                    kInitialReconnectBackoffMs);
   arguments.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS,
@@ -42,12 +45,12 @@ absl::string_view BackendName(Backend backend) {
 }
 
 Backends::Backends(const BackendAddresses& addresses,
-                   InternalCredential credential)
+                   InternalCredential credential, int max_message_bytes)
     : credential_(std::move(credential)),
-      identity_channel_(NewChannel(addresses.identity)),
-      projects_channel_(NewChannel(addresses.projects)),
-      clusters_channel_(NewChannel(addresses.clusters)),
-      billing_channel_(NewChannel(addresses.billing)),
+      identity_channel_(NewChannel(addresses.identity, max_message_bytes)),
+      projects_channel_(NewChannel(addresses.projects, max_message_bytes)),
+      clusters_channel_(NewChannel(addresses.clusters, max_message_bytes)),
+      billing_channel_(NewChannel(addresses.billing, max_message_bytes)),
       identity_generic_(std::make_unique<grpc::GenericStub>(identity_channel_)),
       projects_generic_(std::make_unique<grpc::GenericStub>(projects_channel_)),
       clusters_generic_(std::make_unique<grpc::GenericStub>(clusters_channel_)),

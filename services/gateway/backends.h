@@ -4,7 +4,9 @@
 // public calls as raw bytes, and typed stubs make the internal calls that
 // resolve tokens and grants. Channels reconnect after at most one second
 // of backoff, so a restarted service is reached again quickly, and calls
-// do not wait for a service that is down: they fail with UNAVAILABLE.
+// do not wait for a service that is down: they fail with UNAVAILABLE. A
+// message larger than the configured maximum, in either direction, fails
+// its call with RESOURCE_EXHAUSTED.
 //
 // Thread-safe: stubs and channels are safe for concurrent calls.
 #ifndef IRONORG_SERVICES_GATEWAY_BACKENDS_H_
@@ -40,8 +42,11 @@ struct BackendAddresses {
 
 class Backends final {
  public:
-  // Creates the channels; connections are made on first use.
-  Backends(const BackendAddresses& addresses, InternalCredential credential);
+  // Creates the channels, which send and receive messages of at most
+  // `max_message_bytes` bytes. Connections are made on first use.
+  // REQUIRES: max_message_bytes > 0.
+  Backends(const BackendAddresses& addresses, InternalCredential credential,
+           int max_message_bytes);
 
   Backends(const Backends&) = delete;
   Backends& operator=(const Backends&) = delete;

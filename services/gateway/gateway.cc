@@ -160,7 +160,8 @@ const std::vector<PublicService>& PublicServices() {
 
 Gateway::Gateway(GatewayOptions options, InternalCredential credential)
     : backends_(std::make_unique<Backends>(options.addresses,
-                                           std::move(credential))) {
+                                           std::move(credential),
+                                           options.max_message_bytes)) {
   environment_.backends = backends_.get();
   environment_.operator_token = std::move(options.operator_token);
   environment_.max_call_timeout = options.max_call_timeout;

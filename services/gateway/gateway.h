@@ -34,6 +34,10 @@ struct PublicService {
 // Returns the eleven public services the gateway forwards.
 const std::vector<PublicService>& PublicServices();
 
+// The default maximum message size: 4 MiB, gRPC's own default for
+// received messages.
+inline constexpr int kDefaultMaxMessageBytes = 4 * 1024 * 1024;
+
 struct GatewayOptions {
   BackendAddresses addresses;
 
@@ -43,6 +47,11 @@ struct GatewayOptions {
 
   // The maximum deadline of a call through the gateway.
   absl::Duration max_call_timeout = absl::Seconds(30);
+
+  // The maximum size in bytes of one message on the channels to the
+  // services, in both directions. The server's own limit is set apart, in
+  // ServerConfig::max_message_bytes. REQUIRES: greater than 0.
+  int max_message_bytes = kDefaultMaxMessageBytes;
 };
 
 class Gateway final {

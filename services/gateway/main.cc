@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/server.h"
 #include "services/gateway/gateway.h"
+#include "services/gateway/listen_security.h"
 
 ABSL_FLAG(std::string, listen_address, "127.0.0.1:50051",
           "host:port to serve on; port 0 picks a free port");
@@ -36,6 +37,20 @@ ABSL_FLAG(std::string, billing_address, "127.0.0.1:50064",
 ABSL_FLAG(std::string, operator_token_file, "",
           "file holding the platform operator's token; without it, "
           "IRONORG_OPERATOR_TOKEN holds the token");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM file holding the certificate chain the public port serves "
+          "TLS with; set together with --tls_key_file. Without both, the "
+          "port serves plaintext");
+ABSL_FLAG(std::string, tls_key_file, "",
+          "PEM file holding the private key of --tls_cert_file");
+ABSL_FLAG(bool, allow_plaintext_on_non_loopback, false,
+          "serve plaintext on a --listen_address that is not loopback, as "
+          "behind a proxy that terminates TLS; without TLS and without this "
+          "flag, the gateway serves only on 127.0.0.0/8, [::1] or localhost");
+ABSL_FLAG(int, max_message_bytes, ironorg::gateway::kDefaultMaxMessageBytes,
+          "maximum size in bytes of one request or response, on the public "
+          "port and on the channels to the services; a larger message fails "
+          "its call with RESOURCE_EXHAUSTED");
 ABSL_FLAG(absl::Duration, max_call_timeout, absl::Seconds(30),
           "the longest deadline a call through the gateway gets, such as "
           "30s; a caller's shorter deadline is kept");
@@ -68,6 +83,24 @@ int main(int argc, char** argv) {
   ironorg::ParseFlags(argc, argv,
                       "ironorg-gateway: the public entry point of ironorg");
 
+  ironorg::ServerConfig config;
+  config.listen_address = absl::GetFlag(FLAGS_listen_address);
+  config.ready_file = absl::GetFlag(FLAGS_ready_file);
+  config.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  config.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
+  config.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  if (config.max_message_bytes <= 0) {
+    IRONORG_LOG(ERROR) << "--max_message_bytes must be positive, got "
+                       << config.max_message_bytes;
+    return 1;
+  }
+  absl::Status listen_security = ironorg::gateway::CheckListenSecurity(
+      config, absl::GetFlag(FLAGS_allow_plaintext_on_non_loopback));
+  if (!listen_security.ok()) {
+    IRONORG_LOG(ERROR) << listen_security.message();
+    return 1;
+  }
+
   absl::StatusOr<ironorg::InternalCredential> credential =
       ironorg::LoadInternalCredential(
           absl::GetFlag(FLAGS_internal_secret_file));
@@ -82,6 +115,7 @@ int main(int argc, char** argv) {
   options.addresses.clusters = absl::GetFlag(FLAGS_clusters_address);
   options.addresses.billing = absl::GetFlag(FLAGS_billing_address);
   options.max_call_timeout = absl::GetFlag(FLAGS_max_call_timeout);
+  options.max_message_bytes = config.max_message_bytes;
   if (options.max_call_timeout <= absl::ZeroDuration()) {
     IRONORG_LOG(ERROR) << "--max_call_timeout must be positive, got "
                        << absl::FormatDuration(options.max_call_timeout);
@@ -103,9 +137,6 @@ int main(int argc, char** argv) {
 
   ironorg::gateway::Gateway gateway(std::move(options), *std::move(credential));
 
-  ironorg::ServerConfig config;
-  config.listen_address = absl::GetFlag(FLAGS_listen_address);
-  config.ready_file = absl::GetFlag(FLAGS_ready_file);
   absl::StatusOr<std::unique_ptr<ironorg::RunningServer>> server =
       ironorg::RunningServer::Start(config, gateway.services());
   if (!server.ok()) {

@@ -1246,9 +1246,12 @@ TEST_F(LoginThrottleE2eTest, LockoutAfterFiveFailures) {
     }
   }
   EXPECT_TRUE(has_retry_info);
-  EXPECT_GT(retry_info.retry_delay().seconds() * 1000000000LL +
-                retry_info.retry_delay().nanos(),
-            0);
+  const int64_t retry_delay_nanos =
+      retry_info.retry_delay().seconds() * 1000000000LL +
+      retry_info.retry_delay().nanos();
+  EXPECT_GT(retry_delay_nanos, 0);
+  // The lockout is 2 seconds, so the delay cannot be longer.
+  EXPECT_LE(retry_delay_nanos, 2000000000LL);
   EXPECT_TRUE(other.ok()) << other.error_message();
   EXPECT_TRUE(released.ok()) << "not released within 10 s: "
                              << released.error_message();

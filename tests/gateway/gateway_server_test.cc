@@ -205,7 +205,8 @@ class FakeIdentity final : public identity::v1::InternalAuthService::Service,
   }
 
   // Returns the user with the forwarded caller in display_name, so a test
-  // can see which principal arrived.
+  // can see which principal arrived, followed by the padding of
+  // set_display_name_padding.
   grpc::Status GetUser(grpc::ServerContext* context,
                        const identity::v1::GetUserRequest* request,
                        identity::v1::User* response) override {
@@ -216,9 +217,13 @@ class FakeIdentity final : public identity::v1::InternalAuthService::Service,
       return ToGrpcStatus(caller.status());
     }
     response->set_name(request->name());
-    response->set_display_name(caller->user());
+    response->set_display_name(
+        absl::StrCat(caller->user(), std::string(display_name_padding_.load(), 'x')));
     return grpc::Status::OK;
   }
+
+  // Makes later GetUser responses `bytes` longer.
+  void set_display_name_padding(size_t bytes) { display_name_padding_ = bytes; }
 
   grpc::Status UpdateUser(grpc::ServerContext* /*context*/,
                           const identity::v1::UpdateUserRequest* /*request*/,
@@ -233,14 +238,18 @@ class FakeIdentity final : public identity::v1::InternalAuthService::Service,
  private:
   InternalCredential credential_;
   std::atomic<int> forwarded_calls_{0};
+  std::atomic<size_t> display_name_padding_{0};
 };
 
 class GatewayServerTest : public ::testing::Test {
  protected:
   // Starts the gateway; with `with_identity`, a fake identity runs behind
-  // it, and every other service is down.
-  void StartGateway(bool with_identity) {
+  // it, and every other service is down. `max_message_bytes` limits the
+  // gateway's server and its channels to the services.
+  void StartGateway(bool with_identity,
+                    int max_message_bytes = kDefaultMaxMessageBytes) {
     GatewayOptions options;
+    options.max_message_bytes = max_message_bytes;
     options.addresses.identity = UnusedLoopbackAddress();
     options.addresses.projects = UnusedLoopbackAddress();
     options.addresses.clusters = UnusedLoopbackAddress();
@@ -254,8 +263,10 @@ class GatewayServerTest : public ::testing::Test {
     identity_address_ = options.addresses.identity;
 
     gateway_ = std::make_unique<Gateway>(options, TestCredential());
-    auto server =
-        RunningServer::Start({"127.0.0.1:0", ""}, gateway_->services());
+    ServerConfig config;
+    config.listen_address = "127.0.0.1:0";
+    config.max_message_bytes = max_message_bytes;
+    auto server = RunningServer::Start(config, gateway_->services());
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
     channel_ = grpc::CreateChannel(server_->address(),
@@ -265,8 +276,10 @@ class GatewayServerTest : public ::testing::Test {
   // Starts the fake identity on `address`.
   void StartIdentity(const std::string& address) {
     identity_ = std::make_unique<FakeIdentity>();
+    ServerConfig config;
+    config.listen_address = address;
     auto identity_server = RunningServer::Start(
-        {address, ""},
+        config,
         {static_cast<identity::v1::InternalAuthService::Service*>(
              identity_.get()),
          static_cast<identity::v1::UserService::Service*>(identity_.get())});
@@ -436,6 +449,48 @@ TEST_F(GatewayServerTest, ForwardsResponseWithSignedPrincipal) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.name(), kDeveloperUser);
   EXPECT_EQ(response.display_name(), kAdminUser);
+}
+
+TEST_F(GatewayServerTest, OversizedRequestIsResourceExhausted) {
+  StartGateway(false, /*max_message_bytes=*/1024);
+  auto stub = identity::v1::AuthService::NewStub(channel_);
+  identity::v1::LoginRequest request;
+  request.set_email("someone@example.com");
+  request.set_password(std::string(2000, 'p'));
+  identity::v1::LoginResponse response;
+
+  grpc::Status status = stub->Login(NewContext("").get(), request, &response);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+}
+
+TEST_F(GatewayServerTest, RequestWithinLimitIsForwarded) {
+  StartGateway(false, /*max_message_bytes=*/1024);
+  auto stub = identity::v1::AuthService::NewStub(channel_);
+  identity::v1::LoginRequest request;
+  request.set_email("someone@example.com");
+  request.set_password(std::string(500, 'p'));
+  identity::v1::LoginResponse response;
+
+  grpc::Status status = stub->Login(NewContext("").get(), request, &response);
+
+  // Forwarded to identity, which is down.
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(GatewayServerTest, OversizedResponseIsResourceExhausted) {
+  StartGateway(true, /*max_message_bytes=*/1024);
+  identity_->set_display_name_padding(2000);
+  auto stub = identity::v1::UserService::NewStub(channel_);
+  identity::v1::GetUserRequest request;
+  request.set_name(kDeveloperUser);
+  identity::v1::User response;
+
+  grpc::Status status =
+      stub->GetUser(NewContext(kAdminToken).get(), request, &response);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(identity_->forwarded_calls(), 1);
 }
 
 TEST_F(GatewayServerTest, ForwardsErrorDetailsUnchanged) {
