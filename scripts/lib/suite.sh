@@ -76,6 +76,10 @@ suite_launch() {
 
 suite_start() {
   local bin_dir="$1" data_dir="$2"
+  # The databases hold password and token hashes and the logs hold email
+  # addresses, so only the owner may read what the processes create. This
+  # sets the umask of the calling shell.
+  umask 077
   mkdir -p "${data_dir}/logs" "${data_dir}/run"
   suite_ensure_secrets "${data_dir}"
 
