@@ -1,6 +1,7 @@
 // End-to-end: while billing is down, calls to identity, projects and
 // clusters through the gateway keep working, billing calls fail fast with
 // UNAVAILABLE, and billing calls work again once billing is restarted.
+// While billing hangs, its calls end at the gateway's deadline cap.
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
@@ -37,11 +38,19 @@ constexpr auto kOutageCallTimeout = std::chrono::seconds(5);
 // restart.
 constexpr auto kRecoveryTimeout = std::chrono::seconds(30);
 
+// The gateway's cap on every call's deadline in these tests, and a client
+// deadline far above it: longer than ctest's timeout for this test, so
+// that only the gateway's cap can end the hung call while the test runs.
+constexpr char kGatewayMaxCallTimeoutFlag[] = "--max_call_timeout=2s";
+constexpr auto kPatientCallTimeout = std::chrono::seconds(900);
+
 class OutageEndToEndTest : public ::testing::Test {
  protected:
   // Starts the suite, creates an organization and logs its admin in.
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<Suite>> started = Suite::Start();
+    SuiteOptions options;
+    options.extra_flags["gateway"] = {kGatewayMaxCallTimeoutFlag};
+    absl::StatusOr<std::unique_ptr<Suite>> started = Suite::Start(options);
     ASSERT_TRUE(started.ok()) << started.status();
     suite_ = *std::move(started);
     auto channel = suite_->GatewayChannel();
@@ -182,6 +191,34 @@ TEST_F(OutageEndToEndTest, BillingServesAgainAfterRestart) {
   ASSERT_TRUE(after.ok()) << after.error_message();
   EXPECT_EQ(plans_after.plans_size(), plans_before.plans_size());
   EXPECT_GT(plans_after.plans_size(), 0);
+}
+
+TEST_F(OutageEndToEndTest, HungBillingEndsAtGatewayCap) {
+  billing::ListPlansResponse plans;
+  grpc::Status before = ListPlans(std::chrono::seconds(10), &plans);
+  ASSERT_TRUE(before.ok()) << before.error_message();
+
+  suite_->Pause("billing");
+  grpc::Status hung = ListPlans(
+      std::chrono::duration_cast<std::chrono::seconds>(kPatientCallTimeout),
+      &plans);
+  identity::ListUsersRequest list_users;
+  list_users.set_parent(organization_.name());
+  identity::ListUsersResponse listed_users;
+  grpc::Status users_status = users_->ListUsers(
+      ContextWithToken(admin_token_).get(), list_users, &listed_users);
+  suite_->Resume("billing");
+
+  // The caller allowed 15 minutes; the gateway's 2-second cap ended it.
+  EXPECT_EQ(hung.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED)
+      << hung.error_message();
+  EXPECT_TRUE(users_status.ok()) << users_status.error_message();
+  const auto deadline = std::chrono::steady_clock::now() + kRecoveryTimeout;
+  grpc::Status after;
+  do {
+    after = ListPlans(std::chrono::seconds(5), &plans);
+  } while (!after.ok() && std::chrono::steady_clock::now() < deadline);
+  EXPECT_TRUE(after.ok()) << after.error_message();
 }
 
 }  // namespace

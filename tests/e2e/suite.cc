@@ -81,10 +81,18 @@ int ChildProcess::Stop() {
     return -1;
   }
   kill(pid_, SIGTERM);
+  // A paused process handles SIGTERM only once it runs again.
+  kill(pid_, SIGCONT);
   int status = 0;
   waitpid(pid_, &status, 0);
   pid_ = -1;
   return status;
+}
+
+void ChildProcess::Signal(int signal) {
+  if (pid_ > 0) {
+    kill(pid_, signal);
+  }
 }
 
 void ChildProcess::Kill() {
@@ -259,6 +267,20 @@ void Suite::Kill(const std::string& service) {
   auto it = processes_.find(service);
   if (it != processes_.end()) {
     it->second->Kill();
+  }
+}
+
+void Suite::Pause(const std::string& service) {
+  auto it = processes_.find(service);
+  if (it != processes_.end()) {
+    it->second->Signal(SIGSTOP);
+  }
+}
+
+void Suite::Resume(const std::string& service) {
+  auto it = processes_.find(service);
+  if (it != processes_.end()) {
+    it->second->Signal(SIGCONT);
   }
 }
 

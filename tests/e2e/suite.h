@@ -38,6 +38,9 @@ class ChildProcess final {
   // Sends SIGKILL and waits for the exit.
   void Kill();
 
+  // Sends `signal` without waiting, such as SIGSTOP or SIGCONT.
+  void Signal(int signal);
+
   // Returns true while the process has not exited.
   bool IsRunning();
 
@@ -75,6 +78,11 @@ class Suite final {
 
   // Kills one process with SIGKILL.
   void Kill(const std::string& service);
+
+  // Freezes one process with SIGSTOP, so that it accepts connections but
+  // answers nothing, as a hung service does; Resume continues it.
+  void Pause(const std::string& service);
+  void Resume(const std::string& service);
 
   // Starts a stopped process again on its previous address and data.
   absl::Status Restart(const std::string& service);
