@@ -1,5 +1,5 @@
 // AccessService.ExplainAccess: the gateway's decision for one user, method
-// and resource, with the rule that made it, so that an admin can answer
+// and resource, with the rule that made it, so that an admin can find out
 // why a user can or cannot reach a project.
 //
 // The explanation runs the same permission table and the same grant

@@ -25,7 +25,7 @@ constexpr char kAccountant[] = "organizations/org1/users/acct";
 constexpr char kGrantedProject[] = "organizations/org1/projects/granted";
 constexpr char kOtherProject[] = "organizations/org1/projects/other";
 
-// Answers lookups at once from fixed tables.
+// Returns lookup results at once from fixed tables.
 class TableTools final : public LocalCallTools, public GrantChecker {
  public:
   TableTools() {

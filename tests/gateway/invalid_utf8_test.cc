@@ -1,4 +1,4 @@
-// Tests of naming the field that holds invalid UTF-8 in a request.
+// Tests of naming the field that contains invalid UTF-8 in a request.
 #include "services/gateway/invalid_utf8.h"
 
 #include <string>
@@ -9,7 +9,7 @@
 namespace ironorg::gateway {
 namespace {
 
-// Serializes a CreateUserRequest whose user.display_name holds `bytes`,
+// Serializes a CreateUserRequest whose user.display_name contains `bytes`,
 // bypassing protobuf's own UTF-8 check by writing it as a bytes-typed
 // field with the same number.
 std::string CreateUserRequestWithDisplayName(const std::string& bytes) {
