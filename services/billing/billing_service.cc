@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/audit_log.h"
 #include "common/errors.h"
 #include "common/names.h"
 #include "common/time_util.h"
@@ -56,8 +57,12 @@ v1::Subscription ToSubscription(const SubscriptionRow& row) {
 }  // namespace
 
 BillingService::BillingService(BillingStore* store, const PlanCatalog* catalog,
-                               std::function<int64_t()> now_micros)
-    : store_(store), catalog_(catalog), now_micros_(std::move(now_micros)) {}
+                               std::function<int64_t()> now_micros,
+                               pagination::PageTokenCodec page_tokens)
+    : store_(store),
+      catalog_(catalog),
+      now_micros_(std::move(now_micros)),
+      page_tokens_(std::move(page_tokens)) {}
 
 absl::StatusOr<v1::ListPlansResponse> BillingService::ListPlans(
     const Principal& caller, const v1::ListPlansRequest& request) const {
@@ -167,9 +172,25 @@ absl::StatusOr<v1::BillingAccount> BillingService::UpdateBillingAccount(
 }
 
 absl::StatusOr<v1::ListAuditEventsResponse> BillingService::ListAuditEvents(
-    const Principal&, const v1::ListAuditEventsRequest&) {
-  return errors::Unimplemented(
-      "ironorg.billing.v1.BillingAccountService/ListAuditEvents");
+    const Principal& caller, const v1::ListAuditEventsRequest& request) {
+  absl::Status caller_valid = CheckCaller(caller);
+  if (!caller_valid.ok()) {
+    return caller_valid;
+  }
+  const audit_log::ListRules rules{
+      "ironorg.billing.v1.BillingAccountService/ListAuditEvents",
+      "billing",
+      {identity::v1::ROLE_ADMIN, identity::v1::ROLE_ADMIN_READ_ONLY,
+       identity::v1::ROLE_ACCOUNTANT}};
+  absl::StatusOr<audit_log::ListPage> page = audit_log::ListAuditEvents(
+      caller, audit_log::ToListRequest(request), rules, page_tokens_,
+      [this](const audit_log::AuditQuery& query) {
+        return store_->ListAuditEvents(query);
+      });
+  if (!page.ok()) {
+    return page.status();
+  }
+  return audit_log::ToResponse<v1::ListAuditEventsResponse>(*std::move(page));
 }
 
 }  // namespace ironorg::billing

@@ -6,7 +6,8 @@
 // may call which method). This layer still rejects a principal without a
 // kind (UNAUTHENTICATED) and a cluster token (PERMISSION_DENIED), and
 // checks that a caller names only resources of its own organization
-// (PERMISSION_DENIED, before any lookup).
+// (PERMISSION_DENIED, before any lookup). ListAuditEvents also checks the
+// user's role, as every service does for its audit log.
 //
 // Thread-safe: the catalog is immutable and the store serializes its
 // transactions.
@@ -17,6 +18,7 @@
 #include <functional>
 
 #include "absl/status/statusor.h"
+#include "common/pagination.h"
 #include "ironorg/billing/v1/billing_account.pb.h"
 #include "ironorg/billing/v1/plan.pb.h"
 #include "ironorg/billing/v1/subscription.pb.h"
@@ -30,9 +32,10 @@ class BillingService final {
  public:
   // `store` and `catalog` must outlive the service. `now_micros` returns
   // the current time in microseconds since the epoch; tests pass a fixed
-  // clock.
+  // clock. `page_tokens` seals the page tokens of ListAuditEvents.
   BillingService(BillingStore* store, const PlanCatalog* catalog,
-                 std::function<int64_t()> now_micros);
+                 std::function<int64_t()> now_micros,
+                 pagination::PageTokenCodec page_tokens);
 
   // Lists the catalog's plans of `request.product`, or of every product
   // for PRODUCT_UNSPECIFIED, whole: ordered by product, cheapest first.
@@ -76,6 +79,12 @@ class BillingService final {
   absl::StatusOr<ironorg::billing::v1::BillingAccount> UpdateBillingAccount(
       const ironorg::identity::v1::Principal& caller,
       const ironorg::billing::v1::UpdateBillingAccountRequest& request);
+
+  // Lists the organization's billing audit events, newest first, filtered
+  // by `actor` and `resource` when set. An Admin, Admin read-only or
+  // Accountant of the organization, or a peer service, may list. Errors
+  // are those of common/audit_log.h ListAuditEvents, after the caller
+  // checks above.
   absl::StatusOr<ironorg::billing::v1::ListAuditEventsResponse> ListAuditEvents(
       const ironorg::identity::v1::Principal& caller,
       const ironorg::billing::v1::ListAuditEventsRequest& request);
@@ -84,6 +93,7 @@ class BillingService final {
   BillingStore* store_;
   const PlanCatalog* catalog_;
   std::function<int64_t()> now_micros_;
+  pagination::PageTokenCodec page_tokens_;
 };
 
 }  // namespace ironorg::billing

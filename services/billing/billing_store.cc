@@ -83,6 +83,32 @@ CREATE INDEX audit_events_by_organization
   ON audit_events (organization_id, create_time, id);
 )sql";
 
+// Version 2: an integer sequence that orders audit events, because their
+// ids are random and two events can share a create_time. SQLite cannot
+// add a primary key to a table, so audit_events is copied into a new one.
+// The copy goes by create_time and then id, so old events keep their order.
+constexpr char kSchemaV2[] = R"sql(
+CREATE TABLE audit_events_v2 (
+  sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  organization_id TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  create_time INTEGER NOT NULL
+);
+INSERT INTO audit_events_v2
+  (id, organization_id, actor, action, resource, request_id, create_time)
+  SELECT id, organization_id, actor, action, resource, request_id,
+         create_time
+  FROM audit_events ORDER BY create_time, id;
+DROP TABLE audit_events;
+ALTER TABLE audit_events_v2 RENAME TO audit_events;
+CREATE INDEX audit_events_by_organization
+  ON audit_events (organization_id, sequence);
+)sql";
+
 absl::StatusOr<std::vector<SubscriptionRow>> ReadSubscriptions(
     sqlite::Connection& connection, absl::string_view organization_id) {
   absl::StatusOr<sqlite::Statement*> select = connection.Prepare(
@@ -189,7 +215,7 @@ absl::Status InsertDefaultSubscription(sqlite::Connection& connection,
 
 const std::vector<std::string>& BillingStore::Migrations() {
   static const auto* const kMigrations =
-      new std::vector<std::string>{kSchemaV1};
+      new std::vector<std::string>{kSchemaV1, kSchemaV2};
   return *kMigrations;
 }
 
@@ -262,6 +288,11 @@ BillingStore::ListOrCreateSubscriptions(
                       << organization_id;
   }
   return rows;
+}
+
+absl::StatusOr<std::vector<audit_log::AuditRow>> BillingStore::ListAuditEvents(
+    const audit_log::AuditQuery& query) {
+  return audit_log::SelectAuditEvents(*database_, query);
 }
 
 }  // namespace ironorg::billing

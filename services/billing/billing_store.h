@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/audit_log.h"
 #include "common/sqlite.h"
 #include "ironorg/billing/v1/plan.pb.h"
 
@@ -62,6 +63,12 @@ class BillingStore final {
       const std::vector<std::pair<ironorg::billing::v1::Product, std::string>>&
           default_plans,
       int64_t now_micros);
+
+  // Returns one page of the organization's audit events, newest first, as
+  // common/audit_log.h SelectAuditEvents does. UNAVAILABLE when the
+  // database is busy.
+  absl::StatusOr<std::vector<audit_log::AuditRow>> ListAuditEvents(
+      const audit_log::AuditQuery& query);
 
  private:
   explicit BillingStore(std::unique_ptr<sqlite::Database> database)

@@ -11,6 +11,7 @@
 #include "common/flags.h"
 #include "common/internal_auth.h"
 #include "common/log.h"
+#include "common/pagination.h"
 #include "common/server.h"
 #include "common/time_util.h"
 #include "services/billing/billing_grpc.h"
@@ -76,8 +77,9 @@ int Run() {
     return 1;
   }
 
-  ironorg::billing::BillingService service(store->get(), &*catalog,
-                                           &ironorg::NowMicros);
+  ironorg::billing::BillingService service(
+      store->get(), &*catalog, &ironorg::NowMicros,
+      ironorg::pagination::PageTokenCodec(credential->DeriveKey("page-token")));
   ironorg::billing::PlanGrpcService plans(&service, &*credential);
   ironorg::billing::SubscriptionGrpcService subscriptions(&service,
                                                           &*credential);

@@ -4,8 +4,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "common/crypto.h"
 #include "common/access_rules.h"
+#include "common/audit_log.h"
+#include "common/crypto.h"
 #include "common/errors.h"
 #include "common/names.h"
 #include "common/time_util.h"
@@ -275,9 +276,20 @@ absl::StatusOr<DeleteClusterResponse> ClusterService::DeleteCluster(
 }
 
 absl::StatusOr<ListAuditEventsResponse> ClusterService::ListAuditEvents(
-    const Principal& /*caller*/, const ListAuditEventsRequest& /*request*/) {
-  return errors::Unimplemented(
-      "ironorg.clusters.v1.ClusterService/ListAuditEvents");
+    const Principal& caller, const ListAuditEventsRequest& request) {
+  const audit_log::ListRules rules{
+      "ironorg.clusters.v1.ClusterService/ListAuditEvents",
+      std::string(kServiceName),
+      {identity::v1::ROLE_ADMIN, identity::v1::ROLE_ADMIN_READ_ONLY}};
+  absl::StatusOr<audit_log::ListPage> page = audit_log::ListAuditEvents(
+      caller, audit_log::ToListRequest(request), rules, page_tokens_,
+      [this](const audit_log::AuditQuery& query) {
+        return store_->ListAuditEvents(query);
+      });
+  if (!page.ok()) {
+    return page.status();
+  }
+  return audit_log::ToResponse<ListAuditEventsResponse>(*std::move(page));
 }
 
 absl::StatusOr<GrantClusterAccessResponse> ClusterService::GrantClusterAccess(

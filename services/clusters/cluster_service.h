@@ -99,6 +99,11 @@ class ClusterService final {
   absl::StatusOr<ironorg::clusters::v1::Cluster> RotateClusterToken(
       const ironorg::identity::v1::Principal& caller,
       const ironorg::clusters::v1::RotateClusterTokenRequest& request);
+
+  // Lists the organization's cluster audit events, newest first, filtered
+  // by `actor` and `resource` when set. Admin and Admin read-only may
+  // list, and so may a peer service. A Developer or Accountant gets
+  // PERMISSION_DENIED. See common/audit_log.h for the order of the checks.
   absl::StatusOr<ironorg::clusters::v1::ListAuditEventsResponse>
   ListAuditEvents(const ironorg::identity::v1::Principal& caller,
                   const ironorg::clusters::v1::ListAuditEventsRequest& request);

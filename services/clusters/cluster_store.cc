@@ -447,4 +447,9 @@ absl::StatusOr<bool> ClusterStore::HasAccess(absl::string_view organization_id,
   return grants_.HasGrant(*database_, organization_id, cluster_id, user_name);
 }
 
+absl::StatusOr<std::vector<audit_log::AuditRow>> ClusterStore::ListAuditEvents(
+    const audit_log::AuditQuery& query) {
+  return audit_log::SelectAuditEvents(*database_, query);
+}
+
 }  // namespace ironorg::clusters

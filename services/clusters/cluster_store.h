@@ -26,6 +26,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/audit_log.h"
 #include "common/grant_store.h"
 #include "common/grant_table.h"
 #include "common/sqlite.h"
@@ -131,6 +132,12 @@ class ClusterStore final : public GrantStore {
   absl::StatusOr<bool> HasAccess(absl::string_view organization_id,
                                  absl::string_view cluster_id,
                                  absl::string_view user_name) override;
+
+  // Returns one page of the organization's audit events, newest first, as
+  // common/audit_log.h SelectAuditEvents does. UNAVAILABLE when the
+  // database is busy.
+  absl::StatusOr<std::vector<audit_log::AuditRow>> ListAuditEvents(
+      const audit_log::AuditQuery& query);
 
  private:
   explicit ClusterStore(std::unique_ptr<sqlite::Database> database);

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/access_rules.h"
+#include "common/audit_log.h"
 #include "common/errors.h"
 #include "common/names.h"
 #include "common/time_util.h"
@@ -212,9 +213,20 @@ absl::StatusOr<DeleteProjectResponse> ProjectService::DeleteProject(
 }
 
 absl::StatusOr<ListAuditEventsResponse> ProjectService::ListAuditEvents(
-    const Principal& /*caller*/, const ListAuditEventsRequest& /*request*/) {
-  return errors::Unimplemented(
-      "ironorg.projects.v1.ProjectService/ListAuditEvents");
+    const Principal& caller, const ListAuditEventsRequest& request) {
+  const audit_log::ListRules rules{
+      "ironorg.projects.v1.ProjectService/ListAuditEvents",
+      std::string(kServiceName),
+      {identity::v1::ROLE_ADMIN, identity::v1::ROLE_ADMIN_READ_ONLY}};
+  absl::StatusOr<audit_log::ListPage> page = audit_log::ListAuditEvents(
+      caller, audit_log::ToListRequest(request), rules, page_tokens_,
+      [this](const audit_log::AuditQuery& query) {
+        return store_->ListAuditEvents(query);
+      });
+  if (!page.ok()) {
+    return page.status();
+  }
+  return audit_log::ToResponse<ListAuditEventsResponse>(*std::move(page));
 }
 
 absl::StatusOr<GrantProjectAccessResponse> ProjectService::GrantProjectAccess(

@@ -72,6 +72,11 @@ class ProjectService final {
   absl::StatusOr<ironorg::projects::v1::DeleteProjectResponse> DeleteProject(
       const ironorg::identity::v1::Principal& caller,
       const ironorg::projects::v1::DeleteProjectRequest& request);
+
+  // Lists the organization's project audit events, newest first, filtered
+  // by `actor` and `resource` when set. Admin and Admin read-only may
+  // list, and so may a peer service. A Developer or Accountant gets
+  // PERMISSION_DENIED. See common/audit_log.h for the order of the checks.
   absl::StatusOr<ironorg::projects::v1::ListAuditEventsResponse>
   ListAuditEvents(const ironorg::identity::v1::Principal& caller,
                   const ironorg::projects::v1::ListAuditEventsRequest& request);

@@ -347,4 +347,9 @@ absl::StatusOr<bool> ProjectStore::HasAccess(absl::string_view organization_id,
   return grants_.HasGrant(*database_, organization_id, project_id, user_name);
 }
 
+absl::StatusOr<std::vector<audit_log::AuditRow>> ProjectStore::ListAuditEvents(
+    const audit_log::AuditQuery& query) {
+  return audit_log::SelectAuditEvents(*database_, query);
+}
+
 }  // namespace ironorg::projects

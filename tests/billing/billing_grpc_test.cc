@@ -45,8 +45,9 @@ class BillingGrpcTest : public testing::Test {
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
 
-    service_ = std::make_unique<BillingService>(store_.get(), catalog_.get(),
-                                                &NowMicros);
+    service_ = std::make_unique<BillingService>(
+        store_.get(), catalog_.get(), &NowMicros,
+        pagination::PageTokenCodec(std::string(32, 'k')));
     plans_ =
         std::make_unique<PlanGrpcService>(service_.get(), credential_.get());
     subscriptions_ = std::make_unique<SubscriptionGrpcService>(
