@@ -156,6 +156,9 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   grpc::ServerBuilder builder;
   int bound_port = 0;
   builder.AddListeningPort(config.listen_address, *credentials, &bound_port);
+  // gRPC sets SO_REUSEPORT on Linux by default, which would let a second
+  // process bind the same port and take part of its connections.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   if (config.max_message_bytes > 0) {
     builder.SetMaxReceiveMessageSize(config.max_message_bytes);
     builder.SetMaxSendMessageSize(config.max_message_bytes);

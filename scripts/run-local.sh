@@ -45,8 +45,11 @@ Try, from another shell in ${repo_root}:
 Press Ctrl-C to stop all five processes.
 INFO
 
-# Returns when any of the five exits on its own; the rest are stopped too.
-wait -n || true
-echo "an ironorg process exited unexpectedly, so the rest are stopping; its log is in ${data_dir}/logs" >&2
+# Returns when any of the five exits, for example after a kill by hand;
+# the suite needs all five, so the rest are stopped too.
+exited_pid=""
+status=0
+wait -n -p exited_pid || status=$?
+echo "$(suite_name_of "${exited_pid}") exited with status ${status}, so the rest are stopping; see ${data_dir}/logs" >&2
 suite_stop
 exit 1

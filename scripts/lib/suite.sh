@@ -14,6 +14,7 @@
 # generated with mode 0600 when missing.
 
 SUITE_PIDS=()
+SUITE_NAMES=()
 SUITE_GATEWAY_ADDR=""
 
 suite_random_secret() {
@@ -71,6 +72,7 @@ suite_launch() {
     "$@" >>"${log}" 2>&1 &
   local pid=$!
   SUITE_PIDS+=("${pid}")
+  SUITE_NAMES+=("${name}")
   suite_wait_ready "${name}" "${pid}" "${ready_file}" "${log}"
 }
 
@@ -116,4 +118,17 @@ suite_stop() {
     wait "${SUITE_PIDS[index]}" 2>/dev/null || true
   done
   SUITE_PIDS=()
+  SUITE_NAMES=()
+}
+
+# suite_name_of PID: prints the process name suite_start gave PID.
+suite_name_of() {
+  local index
+  for index in "${!SUITE_PIDS[@]}"; do
+    if [[ "${SUITE_PIDS[index]}" == "$1" ]]; then
+      echo "ironorg-${SUITE_NAMES[index]}"
+      return
+    fi
+  done
+  echo "process $1"
 }
