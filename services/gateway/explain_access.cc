@@ -82,9 +82,8 @@ void Explain(const MethodRule& rule, const Message& request,
   Decision decision = Decide(rule, caller, request);
   if (decision.status.code() == absl::StatusCode::kInvalidArgument) {
     done(errors::InvalidArgument(
-        "resource", absl::StrCat("resource must have the form ",
-                                 rule.target_pattern, " for ", rule.method,
-                                 "; ", decision.status.message())));
+        "resource", absl::StrCat("resource is not valid for ", rule.method,
+                                 ": ", decision.status.message())));
     return;
   }
   if (!decision.status.ok()) {
@@ -174,6 +173,14 @@ void ExplainAccess(const ironorg::gateway::v1::ExplainAccessRequest& request,
                                     " is not a public method of ironorg, so "
                                     "the gateway denies every call to it")));
     return;
+  }
+  if (!rule->target_field.empty()) {
+    absl::StatusOr<std::vector<std::string>> ids =
+        names::Parse(request.resource(), rule->target_pattern, "resource");
+    if (!ids.ok()) {
+      done(ids.status());
+      return;
+    }
   }
   absl::StatusOr<std::unique_ptr<Message>> probe =
       NewRequestNaming(*rule, request.resource());

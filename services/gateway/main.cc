@@ -147,5 +147,6 @@ int main(int argc, char** argv) {
   const std::string signal = ironorg::WaitForTerminationSignal();
   IRONORG_LOG(INFO) << "received " << signal << ", shutting down";
   (*server)->Shutdown();
+  IRONORG_LOG(INFO) << "ironorg-gateway stopped";
   return 0;
 }

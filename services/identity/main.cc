@@ -111,7 +111,7 @@ int Run() {
   const std::string signal = WaitForTerminationSignal();
   IRONORG_LOG(INFO) << "received " << signal << ", shutting down";
   (*server)->Shutdown();
-  IRONORG_LOG(INFO) << "identity stopped";
+  IRONORG_LOG(INFO) << "ironorg-identity stopped";
   return 0;
 }
 
