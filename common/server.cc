@@ -30,7 +30,7 @@ sigset_t TerminationSignals() {
 absl::Status WriteReadyFile(const std::string& path,
                             const std::string& address) {
   // Written to a temporary file and renamed, so a reader polling for the
-  // file never sees it half-written.
+  // file never reads it half-written.
   const std::string temporary = absl::StrCat(path, ".tmp");
   {
     std::ofstream out(temporary, std::ios::trunc);

@@ -7,10 +7,11 @@
 // consistent snapshot and writes are serialized. Connection and Statement
 // are used only inside those callbacks, on the calling thread.
 //
-// Error mapping: SQLITE_BUSY and SQLITE_LOCKED become UNAVAILABLE (retry
-// the call); a UNIQUE or PRIMARY KEY violation becomes ALREADY_EXISTS, so
-// a store can turn it into a message for the caller; everything else is
-// INTERNAL, and the SQL and SQLite message go to the log only.
+// Error mapping: SQLITE_BUSY and SQLITE_LOCKED become UNAVAILABLE, so the
+// caller retries the call. A UNIQUE or PRIMARY KEY violation becomes
+// ALREADY_EXISTS, which a store turns into a message for the caller.
+// Everything else is INTERNAL, and the SQL and SQLite message go to the
+// log only.
 #ifndef IRONORG_COMMON_SQLITE_H_
 #define IRONORG_COMMON_SQLITE_H_
 

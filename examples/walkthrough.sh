@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # An organization admin's day against a running suite, with buf curl over
-# server reflection: the operator creates an organization; its Admin adds
-# one user of each other role, creates projects and a Hybrid cluster and
-# grants them; then each role tries what it may and may not do. Each step
-# prints the status it got and the status expected; the script exits 1 if
-# any step got another status.
+# server reflection. The operator creates an organization. Its Admin adds
+# one user of each other role, creates projects and a Hybrid cluster, and
+# grants them. Then each role tries what it may and may not do. Each step
+# prints the status it got and the status expected, and the script exits 1
+# if any step got another status.
 #
 # Environment:
 #   IRONORG_GATEWAY_ADDR    the gateway (default 127.0.0.1:50051)

@@ -6,7 +6,7 @@
 # gateway pointed at them. Addresses come from IRONORG_IDENTITY_ADDR,
 # IRONORG_PROJECTS_ADDR, IRONORG_CLUSTERS_ADDR, IRONORG_BILLING_ADDR and
 # IRONORG_GATEWAY_ADDR (defaults 127.0.0.1:50061..50064 and :50051; port 0
-# picks a free port). On return SUITE_GATEWAY_ADDR holds the gateway's
+# picks a free port). On return SUITE_GATEWAY_ADDR contains the gateway's
 # bound address and SUITE_PIDS the process ids. Logs go to DATA_DIR/logs.
 #
 # The internal secret is DATA_DIR/internal-secret and the operator token
@@ -37,8 +37,8 @@ suite_ensure_secrets() {
   fi
 }
 
-# suite_wait_ready NAME PID READY_FILE LOG: waits up to 30 s for the ready
-# file; fails with the end of the log if the process exits first.
+# suite_wait_ready NAME PID READY_FILE LOG waits up to 30 s for the ready
+# file. If the process exits first, it fails and prints the end of the log.
 suite_wait_ready() {
   local name="$1" pid="$2" ready_file="$3" log="$4"
   local attempt

@@ -1,5 +1,5 @@
 // The OrganizationService, UserService and InternalUserService rules of
-// IdentityService; identity_auth.cc holds the AuthService ones.
+// IdentityService. The AuthService rules are in identity_auth.cc.
 #include "services/identity/identity_service.h"
 
 #include <cstdint>

@@ -80,7 +80,7 @@ class Suite final {
   void Kill(const std::string& service);
 
   // Freezes one process with SIGSTOP, so that it accepts connections but
-  // answers nothing, as a hung service does; Resume continues it.
+  // returns nothing, as a hung service does. Resume continues it.
   void Pause(const std::string& service);
   void Resume(const std::string& service);
 
