@@ -13,13 +13,16 @@
 #ifndef IRONORG_COMMON_ACCESS_RULES_H_
 #define IRONORG_COMMON_ACCESS_RULES_H_
 
+#include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/grant_store.h"
+#include "common/pagination.h"
 #include "common/user_directory.h"
 #include "ironorg/identity/v1/principal.pb.h"
 
@@ -58,18 +61,34 @@ bool SeesWholeOrganization(const ironorg::identity::v1::Principal& caller);
 absl::StatusOr<std::string> ParseUserOrganization(absl::string_view name,
                                                   absl::string_view field);
 
+// The maximum number of resource names in one Set<Kind>s request, such
+// as SetUserProjects.
+inline constexpr int kMaxSetGrantsNames = 1000;
+
+// One page of GrantRules::ListMembers.
+struct MemberListing {
+  // The names of the granted users, in name order.
+  std::vector<std::string> user_names;
+  // The token of the next page, or empty on the last page.
+  std::string next_page_token;
+};
+
 // The names GrantRules uses in its messages.
 struct GrantRulesConfig {
   // The service, such as "projects".
   std::string service_name;
   // The resource kind, such as "project".
   std::string resource_kind;
-  // The resource collection, such as "projects".
+  // The resource collection, such as "projects". It is also the name of
+  // the request field that lists resources in Set<Kind>s calls.
   std::string collection;
 };
 
-// The Grant<Kind>Access, Revoke<Kind>Access and ListUser<Kinds> rules of
-// a service whose resources belong to an organization.
+// The Grant<Kind>Access, Revoke<Kind>Access, List<Kind>Members,
+// ListUser<Kinds> and SetUser<Kinds> rules of a service whose resources
+// belong to an organization, such as GrantProjectAccess and
+// SetUserProjects. Resource names have the form
+// `organizations/{organization}/<collection>/{id}`.
 class GrantRules final {
  public:
   // `store` and `users` must outlive the rules.
@@ -110,6 +129,46 @@ class GrantRules final {
       const ironorg::identity::v1::Principal& caller, absl::string_view method,
       absl::string_view user_name) const;
 
+  // Lists the users granted the resource `resource_name`, for the call
+  // `method` with the request's `page_size` and `page_token`, in user
+  // name order. A service, an admin and a read-only admin of the
+  // resource's organization may list. A page token is sealed to the
+  // method, the resource name and the caller. Returns, in this order of
+  // checks:
+  //   INVALID_ARGUMENT  a malformed name, on the field named after the
+  //                     resource kind, such as "project";
+  //   PERMISSION_DENIED any other caller;
+  //   INVALID_ARGUMENT  "page_size" or "page_token", as
+  //                     common/pagination.h describes;
+  //   NOT_FOUND         the resource does not exist.
+  absl::StatusOr<MemberListing> ListMembers(
+      const ironorg::identity::v1::Principal& caller, absl::string_view method,
+      absl::string_view resource_name, int32_t page_size,
+      absl::string_view page_token,
+      const pagination::PageTokenCodec& page_tokens) const;
+
+  // Replaces the whole set of grants of `user_name` with grants on
+  // exactly `resource_names`, for the call `method` (the audit action),
+  // in one transaction. Repeated names count once. Returns the sorted
+  // names the user has grants on afterwards. On any error nothing
+  // changes. Returns, in this order of checks:
+  //   INVALID_ARGUMENT  "user" is malformed;
+  //   PERMISSION_DENIED the caller is not an admin of the user's
+  //                     organization nor a service;
+  //   INVALID_ARGUMENT  more than kMaxSetGrantsNames names, on the field
+  //                     <collection>; a malformed name, on the field
+  //                     <collection>[i];
+  //   PERMISSION_DENIED a name in another organization;
+  //   NOT_FOUND         the first resource that does not exist, then the
+  //                     user if identity does not have it;
+  //   UNAVAILABLE       storage is busy or identity cannot be reached.
+  // Identity is asked only when the list is not empty, so an empty list
+  // removes the grants of a user that identity already deleted.
+  absl::StatusOr<std::vector<std::string>> SetUserGrants(
+      const ironorg::identity::v1::Principal& caller, absl::string_view method,
+      absl::string_view user_name,
+      const std::vector<std::string>& resource_names);
+
  private:
   // Runs the caller checks shared by Grant and Revoke. `denial_hint` ends
   // the message for a user of another organization.
@@ -117,6 +176,11 @@ class GrantRules final {
       const ironorg::identity::v1::Principal& caller, absl::string_view method,
       absl::string_view organization_id, absl::string_view user_name,
       absl::string_view denial_hint) const;
+
+  // Parses a resource name of this service and returns the organization
+  // id and the resource id. INVALID_ARGUMENT naming `field` if malformed.
+  absl::StatusOr<std::vector<std::string>> ParseResourceName(
+      absl::string_view name, absl::string_view field) const;
 
   GrantRulesConfig config_;
   GrantStore* store_;

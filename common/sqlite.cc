@@ -239,8 +239,30 @@ absl::Status Database::RunInTransaction(
 
 absl::Status Database::Write(
     const std::function<absl::Status(Connection&)>& body) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return RunInTransaction("BEGIN IMMEDIATE", body);
+  absl::Status status;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    status = RunInTransaction("BEGIN IMMEDIATE", body);
+  }
+  if (status.ok()) {
+    {
+      std::lock_guard<std::mutex> lock(commit_mutex_);
+      ++commit_count_;
+    }
+    commit_signal_.notify_all();
+  }
+  return status;
+}
+
+uint64_t Database::commit_count() {
+  std::lock_guard<std::mutex> lock(commit_mutex_);
+  return commit_count_;
+}
+
+bool Database::WaitForCommit(uint64_t seen, absl::Time deadline) {
+  std::unique_lock<std::mutex> lock(commit_mutex_);
+  return commit_signal_.wait_until(lock, absl::ToChronoTime(deadline),
+                                   [this, seen] { return commit_count_ > seen; });
 }
 
 absl::Status Database::Read(

@@ -15,6 +15,7 @@
 #ifndef IRONORG_COMMON_SQLITE_H_
 #define IRONORG_COMMON_SQLITE_H_
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -27,6 +28,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -119,6 +121,14 @@ class Database final {
   // The schema version reached after Open.
   int schema_version() const { return schema_version_; }
 
+  // The number of Write transactions committed since Open. With
+  // WaitForCommit, it lets a reader wait for new rows without polling.
+  uint64_t commit_count();
+
+  // Blocks until commit_count() exceeds `seen` or `deadline` passes.
+  // Returns true if it exceeds `seen`. Takes no lock of Read or Write.
+  bool WaitForCommit(uint64_t seen, absl::Time deadline);
+
  private:
   Database(sqlite3* db, std::string path);
 
@@ -128,6 +138,10 @@ class Database final {
       const std::function<absl::Status(Connection&)>& body);
 
   std::mutex mutex_;
+  // Guards commit_count_ only, so that waiting readers never hold mutex_.
+  std::mutex commit_mutex_;
+  std::condition_variable commit_signal_;
+  uint64_t commit_count_ = 0;
   sqlite3* db_;
   std::string path_;
   Connection connection_;

@@ -1,6 +1,7 @@
 // The billing service's SQLite database, `<data_dir>/billing.db`:
 // subscriptions, their plan history, billing accounts, request ids and
-// audit events.
+// audit events. Billing publishes no change feed, because no other
+// service follows its data.
 //
 // The plan catalog is not stored here; it is loaded from text at start-up
 // (see plan_catalog.h), so a subscription stores only its plan's name.
@@ -11,7 +12,9 @@
 #define IRONORG_SERVICES_BILLING_BILLING_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,6 +23,7 @@
 #include "absl/strings/string_view.h"
 #include "common/audit_log.h"
 #include "common/sqlite.h"
+#include "common/store_records.h"
 #include "ironorg/billing/v1/plan.pb.h"
 
 namespace ironorg::billing {
@@ -34,6 +38,50 @@ struct SubscriptionRow {
   // When the current plan took effect, in microseconds since the epoch.
   int64_t start_time = 0;
   // Starts at 1 and grows by one with every change; the etag.
+  int64_t revision = 0;
+};
+
+// A subscription after ChangePlan, and whether the call changed it.
+struct ChangedSubscription {
+  SubscriptionRow subscription;
+  // False when the subscription was already on the plan or the request id
+  // was replayed.
+  bool changed = false;
+};
+
+// One entry of a subscription's plan history.
+struct PlanChangeRow {
+  // Orders the entries of the table: a later entry has a larger sequence.
+  // It is the page key and is never shown to callers.
+  int64_t sequence = 0;
+  // The plan's resource name, `plans/{plan}`.
+  std::string plan;
+  // The plan it replaced, or empty for the plan the organization started
+  // on.
+  std::string previous_plan;
+  // When the plan took effect and when the next one replaced it, in
+  // microseconds since the epoch; end_time is 0 for the current plan.
+  int64_t start_time = 0;
+  int64_t end_time = 0;
+  // The user who changed to the plan, or empty for the starting plan.
+  std::string actor;
+};
+
+// One stored billing account. The address lines are stored joined by
+// newlines, which the service rejects inside a line.
+struct BillingAccountRow {
+  std::string billing_email;
+  std::string company_name;
+  std::vector<std::string> address_lines;
+  std::string locality;
+  std::string administrative_area;
+  std::string postal_code;
+  std::string region_code;
+  std::string tax_id;
+  std::string payment_method;
+  // In microseconds since the epoch.
+  int64_t update_time = 0;
+  // Starts at 1 and grows by one with every update; the etag.
   int64_t revision = 0;
 };
 
@@ -63,6 +111,53 @@ class BillingStore final {
       const std::vector<std::pair<ironorg::billing::v1::Product, std::string>>&
           default_plans,
       int64_t now_micros);
+
+  // Moves the subscription of `product` to `plan` in one transaction. The
+  // subscription takes `plan` and the next revision, and starts at
+  // `mutation.time_micros`, or at its current start_time if the clock
+  // went back. The open history entry ends then, and a new entry records
+  // the previous plan, the actor, the request id and the new revision.
+  // The request id (when set) and the audit event on the subscription's
+  // name are stored with it. A product without a stored row first gets one as
+  // ListOrCreateSubscriptions creates it from `default_plans`.
+  //
+  // A subscription already on `plan` is returned unchanged, and nothing
+  // is written, not even the request id. When `mutation.request_id` was
+  // stored before by the same actor and action, returns the subscription
+  // as that first call left it and writes nothing. The caller has checked
+  // that `plan` is a catalog plan of `product`.
+  // Returns UNAVAILABLE when the database is busy, INTERNAL otherwise.
+  absl::StatusOr<ChangedSubscription> ChangePlan(
+      absl::string_view organization_id, ironorg::billing::v1::Product product,
+      absl::string_view plan,
+      const std::vector<std::pair<ironorg::billing::v1::Product, std::string>>&
+          default_plans,
+      const Mutation& mutation);
+
+  // Returns at most `limit` history entries of the subscription of
+  // `product`, newest first, each older than `before_sequence` unless it
+  // is 0. UNAVAILABLE when the database is busy.
+  absl::StatusOr<std::vector<PlanChangeRow>> ListPlanChanges(
+      absl::string_view organization_id, ironorg::billing::v1::Product product,
+      int64_t before_sequence, int limit);
+
+  // Returns the organization's billing account, or nothing if it was
+  // never set. UNAVAILABLE when the database is busy.
+  absl::StatusOr<std::optional<BillingAccountRow>> GetBillingAccount(
+      absl::string_view organization_id);
+
+  // Stores `values` as the organization's billing account with the next
+  // revision and `mutation.time_micros` as update time, and writes the
+  // audit event on `account_name`, in one transaction. `apply` copies the
+  // masked fields of the request into the stored account (an empty
+  // account if none is stored). ABORTED, with nothing written, if `etag`
+  // is not empty and differs from the stored revision, or if nothing is
+  // stored yet. UNAVAILABLE when the database is busy.
+  absl::StatusOr<BillingAccountRow> UpdateBillingAccount(
+      absl::string_view organization_id, absl::string_view account_name,
+      absl::string_view etag,
+      const std::function<void(BillingAccountRow&)>& apply,
+      const Mutation& mutation);
 
   // Returns one page of the organization's audit events, newest first, as
   // common/audit_log.h SelectAuditEvents does. UNAVAILABLE when the

@@ -120,6 +120,13 @@ CREATE TABLE login_failures (
 CREATE INDEX login_failures_by_window ON login_failures (window_start);
 )sql";
 
+// Version 3: the outbox gets the `user_name` column that every change feed
+// serves (common/change_feed.h). Identity's events name the user as their
+// resource, so the column stays empty here.
+constexpr char kSchemaVersion3[] = R"sql(
+ALTER TABLE outbox ADD COLUMN user_name TEXT NOT NULL DEFAULT '';
+)sql";
+
 // Every SELECT of users lists these columns in this order, so that
 // ReadUser can read any of them.
 #define IDENTITY_USER_COLUMNS                                  \
@@ -410,7 +417,8 @@ std::string ApiTokenName(absl::string_view organization_id,
 
 const std::vector<std::string>& IdentityStore::Migrations() {
   static const auto* const migrations =
-      new std::vector<std::string>{kSchemaVersion1, kSchemaVersion2};
+      new std::vector<std::string>{kSchemaVersion1, kSchemaVersion2,
+                                   kSchemaVersion3};
   return *migrations;
 }
 

@@ -340,6 +340,9 @@ class IdentityStore final {
   absl::StatusOr<std::vector<AuditRecord>> ListAuditRecords(
       absl::string_view organization_id);
 
+  // The database, for the change feed that serves its outbox.
+  sqlite::Database* database() { return database_.get(); }
+
   // Returns the number of outbox rows, for tests.
   absl::StatusOr<int64_t> CountOutbox();
 

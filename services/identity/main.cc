@@ -9,6 +9,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/time/time.h"
+#include "common/change_feed.h"
 #include "common/flags.h"
 #include "common/internal_auth.h"
 #include "common/log.h"
@@ -96,11 +97,14 @@ int Run() {
   AuthGrpcService auth(service->get(), &*credential);
   InternalAuthGrpcService internal_auth(service->get(), &*credential);
   InternalUserGrpcService internal_users(service->get(), &*credential);
+  change_feed::OutboxFeed feed((*store)->database());
+  change_feed::ChangeFeedGrpcService feed_service(&feed, &*credential);
   ServerConfig config;
   config.listen_address = absl::GetFlag(FLAGS_listen_address);
   config.ready_file = absl::GetFlag(FLAGS_ready_file);
   absl::StatusOr<std::unique_ptr<RunningServer>> server = RunningServer::Start(
-      config, {&organizations, &users, &auth, &internal_auth, &internal_users});
+      config, {&organizations, &users, &auth, &internal_auth, &internal_users,
+               &feed_service});
   if (!server.ok()) {
     IRONORG_LOG(ERROR) << server.status();
     return 1;

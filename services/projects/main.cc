@@ -7,8 +7,11 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "common/change_feed.h"
+#include "common/change_feed_consumer.h"
 #include "common/flags.h"
 #include "common/grpc_user_directory.h"
+#include "common/identity_feed.h"
 #include "common/internal_auth.h"
 #include "common/log.h"
 #include "common/pagination.h"
@@ -29,7 +32,8 @@ ABSL_FLAG(std::string, internal_secret_file, "",
           "the secret");
 ABSL_FLAG(std::string, identity_address, "127.0.0.1:50061",
           "host:port of ironorg-identity, asked whether a user exists before "
-          "a grant is stored");
+          "a grant is stored, and whose change feed removes the grants of "
+          "deleted users");
 
 int main(int argc, char** argv) {
   // Before gRPC starts any thread, so that every thread inherits the mask.
@@ -72,12 +76,15 @@ int main(int argc, char** argv) {
   ironorg::projects::InternalProjectAccessGrpcService internal_grpc(
       &*credential, &service);
 
+  ironorg::change_feed::OutboxFeed feed((*store)->database());
+  ironorg::change_feed::ChangeFeedGrpcService feed_grpc(&feed, &*credential);
+
   ironorg::ServerConfig config;
   config.listen_address = absl::GetFlag(FLAGS_listen_address);
   config.ready_file = absl::GetFlag(FLAGS_ready_file);
   absl::StatusOr<std::unique_ptr<ironorg::RunningServer>> server =
       ironorg::RunningServer::Start(
-          config, {&project_grpc, &access_grpc, &internal_grpc});
+          config, {&project_grpc, &access_grpc, &internal_grpc, &feed_grpc});
   if (!server.ok()) {
     IRONORG_LOG(ERROR) << "cannot start: " << server.status().message();
     return 1;
@@ -87,8 +94,18 @@ int main(int argc, char** argv) {
                     << "\" and identity at "
                     << absl::GetFlag(FLAGS_identity_address);
 
+  ironorg::change_feed::ConsumerOptions feed_options;
+  feed_options.feed = ironorg::identity_feed::kFeedName;
+  feed_options.address = absl::GetFlag(FLAGS_identity_address);
+  ironorg::change_feed::ChangeFeedConsumer identity_feed(
+      feed_options, *credential, (*store)->database(),
+      ironorg::identity_feed::MakeUserDeletionApplier(
+          &(*store)->grant_table()));
+  identity_feed.Start();
+
   const std::string signal = ironorg::WaitForTerminationSignal();
   IRONORG_LOG(INFO) << "received " << signal << "; stopping";
+  identity_feed.Stop();
   (*server)->Shutdown();
   IRONORG_LOG(INFO) << "ironorg-projects stopped";
   return 0;

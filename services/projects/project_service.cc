@@ -1,14 +1,18 @@
 #include "services/projects/project_service.h"
 
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/access_rules.h"
 #include "common/audit_log.h"
 #include "common/errors.h"
 #include "common/names.h"
+#include "common/status_macros.h"
 #include "common/time_util.h"
 #include "common/validation.h"
+#include "google/protobuf/field_mask.pb.h"
 
 namespace ironorg::projects {
 namespace {
@@ -63,6 +67,25 @@ absl::StatusOr<ProjectName> ParseProjectName(absl::string_view name,
 absl::Status CheckOrganization(const Principal& caller,
                                absl::string_view organization_id) {
   return access::CheckOrganization(caller, organization_id, kServiceName);
+}
+
+// Accepts an update mask that lists only `display_name`, the one field of
+// a project a caller may change.
+absl::Status ValidateUpdateMask(const google::protobuf::FieldMask& mask) {
+  constexpr absl::string_view kAllowedPaths = "allowed paths: display_name";
+  if (mask.paths().empty()) {
+    return errors::InvalidArgument(
+        "update_mask",
+        absl::StrCat("update_mask is required; ", kAllowedPaths));
+  }
+  for (const std::string& path : mask.paths()) {
+    if (path != "display_name") {
+      return errors::InvalidArgument(
+          "update_mask", absl::StrCat("update_mask path \"", path,
+                                      "\" cannot be updated; ", kAllowedPaths));
+    }
+  }
+  return absl::OkStatus();
 }
 
 // Returns the last key sealed in `page_token`, or empty for the first page.
@@ -201,15 +224,36 @@ absl::StatusOr<ListProjectsResponse> ProjectService::ListProjects(
 }
 
 absl::StatusOr<Project> ProjectService::UpdateProject(
-    const Principal& /*caller*/, const UpdateProjectRequest& /*request*/) {
-  return errors::Unimplemented(
-      "ironorg.projects.v1.ProjectService/UpdateProject");
+    const Principal& caller, const UpdateProjectRequest& request) {
+  const Project& values = request.project();
+  IRONORG_ASSIGN_OR_RETURN(const ProjectName name,
+                           ParseProjectName(values.name(), "project.name"));
+  IRONORG_RETURN_IF_ERROR(CheckOrganization(caller, name.organization_id));
+  IRONORG_RETURN_IF_ERROR(access::RequireAdmin(caller, "UpdateProject"));
+
+  IRONORG_RETURN_IF_ERROR(ValidateUpdateMask(request.update_mask()));
+  IRONORG_ASSIGN_OR_RETURN(const std::string display_name,
+                           validation::NormalizeDisplayName(
+                               values.display_name(), "project.display_name"));
+
+  const Mutation mutation{access::AuditActor(caller), "UpdateProject",
+                          /*request_id=*/"", NowMicros()};
+  return store_->UpdateProject(name.organization_id, name.project_id,
+                               display_name, values.etag(), mutation);
 }
 
 absl::StatusOr<DeleteProjectResponse> ProjectService::DeleteProject(
-    const Principal& /*caller*/, const DeleteProjectRequest& /*request*/) {
-  return errors::Unimplemented(
-      "ironorg.projects.v1.ProjectService/DeleteProject");
+    const Principal& caller, const DeleteProjectRequest& request) {
+  IRONORG_ASSIGN_OR_RETURN(const ProjectName name,
+                           ParseProjectName(request.name(), "name"));
+  IRONORG_RETURN_IF_ERROR(CheckOrganization(caller, name.organization_id));
+  IRONORG_RETURN_IF_ERROR(access::RequireAdmin(caller, "DeleteProject"));
+
+  const Mutation mutation{access::AuditActor(caller), "DeleteProject",
+                          /*request_id=*/"", NowMicros()};
+  IRONORG_RETURN_IF_ERROR(store_->DeleteProject(
+      name.organization_id, name.project_id, request.etag(), mutation));
+  return DeleteProjectResponse();
 }
 
 absl::StatusOr<ListAuditEventsResponse> ProjectService::ListAuditEvents(
@@ -298,15 +342,33 @@ absl::StatusOr<ListUserProjectsResponse> ProjectService::ListUserProjects(
 }
 
 absl::StatusOr<ListProjectMembersResponse> ProjectService::ListProjectMembers(
-    const Principal& /*caller*/, const ListProjectMembersRequest& /*request*/) {
-  return errors::Unimplemented(
-      "ironorg.projects.v1.ProjectAccessService/ListProjectMembers");
+    const Principal& caller, const ListProjectMembersRequest& request) {
+  IRONORG_ASSIGN_OR_RETURN(
+      access::MemberListing listing,
+      grants_.ListMembers(caller, "ListProjectMembers", request.project(),
+                          request.page_size(), request.page_token(),
+                          page_tokens_));
+  ListProjectMembersResponse response;
+  for (std::string& user_name : listing.user_names) {
+    response.add_users(std::move(user_name));
+  }
+  response.set_next_page_token(std::move(listing.next_page_token));
+  return response;
 }
 
 absl::StatusOr<SetUserProjectsResponse> ProjectService::SetUserProjects(
-    const Principal& /*caller*/, const SetUserProjectsRequest& /*request*/) {
-  return errors::Unimplemented(
-      "ironorg.projects.v1.ProjectAccessService/SetUserProjects");
+    const Principal& caller, const SetUserProjectsRequest& request) {
+  const std::vector<std::string> project_names(request.projects().begin(),
+                                               request.projects().end());
+  IRONORG_ASSIGN_OR_RETURN(
+      std::vector<std::string> granted,
+      grants_.SetUserGrants(caller, "SetUserProjects", request.user(),
+                            project_names));
+  SetUserProjectsResponse response;
+  for (std::string& project_name : granted) {
+    response.add_projects(std::move(project_name));
+  }
+  return response;
 }
 
 absl::StatusOr<CheckProjectAccessResponse> ProjectService::CheckProjectAccess(

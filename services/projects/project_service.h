@@ -3,14 +3,15 @@
 //
 // Every method takes the verified caller and the request message and
 // returns the response or a status from common/errors.h:
-//   INVALID_ARGUMENT  a malformed name, display name, page size or page
-//                     token; the message names the field.
+//   INVALID_ARGUMENT  a malformed name, display name, update mask, page
+//                     size or page token, or too long a list; the message
+//                     names the field.
 //   PERMISSION_DENIED a user caller names a resource outside their own
 //                     organization (checked before anything is looked up),
 //                     or their role does not allow the call.
 //   NOT_FOUND         the named project or user does not exist.
+//   ABORTED           a non-empty `etag` is stale; nothing changed.
 //   UNAVAILABLE       storage is busy or identity cannot be reached; retry.
-//   UNIMPLEMENTED     the method is not built yet.
 //
 // Callers: user principals are limited to their organization and role.
 // A KIND_SERVICE principal is a peer holding the internal credential and
@@ -66,9 +67,16 @@ class ProjectService final {
       const ironorg::identity::v1::Principal& caller,
       const ironorg::projects::v1::ListProjectsRequest& request);
 
+  // Admin only. Sets the display name of `project.name` (trimmed, 1 to 200
+  // characters) and returns the project with a new etag. `update_mask`
+  // must list `display_name` and nothing else. A non-empty stale
+  // `project.etag` is ABORTED; an empty one skips the check.
   absl::StatusOr<ironorg::projects::v1::Project> UpdateProject(
       const ironorg::identity::v1::Principal& caller,
       const ironorg::projects::v1::UpdateProjectRequest& request);
+
+  // Admin only. Deletes the project and every grant on it at once. A
+  // non-empty stale `etag` is ABORTED and deletes nothing.
   absl::StatusOr<ironorg::projects::v1::DeleteProjectResponse> DeleteProject(
       const ironorg::identity::v1::Principal& caller,
       const ironorg::projects::v1::DeleteProjectRequest& request);
@@ -107,10 +115,21 @@ class ProjectService final {
       const ironorg::identity::v1::Principal& caller,
       const ironorg::projects::v1::ListUserProjectsRequest& request);
 
+  // Lists the names of the users granted `project`, in name order. Admin,
+  // Admin read-only and peer services may list. NOT_FOUND if the project
+  // does not exist.
   absl::StatusOr<ironorg::projects::v1::ListProjectMembersResponse>
   ListProjectMembers(
       const ironorg::identity::v1::Principal& caller,
       const ironorg::projects::v1::ListProjectMembersRequest& request);
+
+  // Admin only. Replaces the user's project grants in one transaction so
+  // that `user` has grants on exactly `projects` (at most 1000 names, repeats
+  // count once), and returns those names sorted. Every project must be in
+  // the user's organization and exist, and identity must have the user
+  // unless the list is empty. On any error nothing changes. A call that
+  // changes nothing writes no audit event. Checks in the order
+  // GrantRules::SetUserGrants in common/access_rules.h lists.
   absl::StatusOr<ironorg::projects::v1::SetUserProjectsResponse>
   SetUserProjects(const ironorg::identity::v1::Principal& caller,
                   const ironorg::projects::v1::SetUserProjectsRequest& request);

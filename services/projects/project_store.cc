@@ -3,9 +3,11 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/change_feed_consumer.h"
 #include "common/crypto.h"
 #include "common/errors.h"
 #include "common/names.h"
+#include "common/status_macros.h"
 #include "common/store_records.h"
 #include "common/time_util.h"
 
@@ -69,12 +71,17 @@ CREATE TABLE outbox (
   create_time INTEGER NOT NULL
 );
 )sql",
+      // Version 2: the users whose deletion the identity change feed
+      // applied, and the cursor of that feed.
+      absl::StrCat(kDeletedUsersTableSql, change_feed::kCursorTableSql),
   };
   return *kMigrations;
 }
 
 // Change feed event types written to `outbox`.
 constexpr absl::string_view kProjectCreated = "project.created";
+constexpr absl::string_view kProjectUpdated = "project.updated";
+constexpr absl::string_view kProjectDeleted = "project.deleted";
 
 constexpr absl::string_view kSelectProjectColumns =
     "SELECT id, display_name, revision, create_time, update_time "
@@ -110,6 +117,14 @@ absl::StatusOr<Project> SelectProject(sqlite::Connection& connection,
         "project", names::Child(organization_id, "projects", project_id));
   }
   return ProjectFromRow(organization_id, **select);
+}
+
+// Returns ABORTED unless `etag` is empty or the project's current etag.
+absl::Status CheckEtag(const Project& project, absl::string_view etag) {
+  if (!etag.empty() && etag != project.etag()) {
+    return errors::StaleEtag(project.name(), etag);
+  }
+  return absl::OkStatus();
 }
 
 // Reads up to `page_size` rows of a prepared project query into a page;
@@ -262,6 +277,69 @@ absl::StatusOr<Project> ProjectStore::GetProject(
   return project;
 }
 
+absl::StatusOr<Project> ProjectStore::UpdateProject(
+    absl::string_view organization_id, absl::string_view project_id,
+    absl::string_view display_name, absl::string_view etag,
+    const Mutation& mutation) {
+  Project updated;
+  absl::Status status = database_->Write([&](sqlite::Connection& connection) {
+    IRONORG_ASSIGN_OR_RETURN(
+        const Project current,
+        SelectProject(connection, organization_id, project_id));
+    IRONORG_RETURN_IF_ERROR(CheckEtag(current, etag));
+
+    IRONORG_ASSIGN_OR_RETURN(
+        sqlite::Statement * update,
+        connection.Prepare("UPDATE projects SET display_name = ?, "
+                           "revision = revision + 1, update_time = ? "
+                           "WHERE organization_id = ? AND id = ?"));
+    IRONORG_RETURN_IF_ERROR(update->Bind(1, display_name)
+                                .Bind(2, mutation.time_micros)
+                                .Bind(3, organization_id)
+                                .Bind(4, project_id)
+                                .Run());
+    IRONORG_RETURN_IF_ERROR(InsertAuditEvent(connection, organization_id,
+                                             current.name(), mutation));
+    IRONORG_RETURN_IF_ERROR(InsertOutboxEvent(
+        connection, kProjectUpdated, organization_id, current.name(),
+        /*user_name=*/"", mutation.time_micros));
+
+    IRONORG_ASSIGN_OR_RETURN(
+        updated, SelectProject(connection, organization_id, project_id));
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return updated;
+}
+
+absl::Status ProjectStore::DeleteProject(absl::string_view organization_id,
+                                         absl::string_view project_id,
+                                         absl::string_view etag,
+                                         const Mutation& mutation) {
+  return database_->Write([&](sqlite::Connection& connection) {
+    IRONORG_ASSIGN_OR_RETURN(
+        const Project current,
+        SelectProject(connection, organization_id, project_id));
+    IRONORG_RETURN_IF_ERROR(CheckEtag(current, etag));
+
+    IRONORG_RETURN_IF_ERROR(
+        grants_.DeleteResourceGrants(connection, project_id).status());
+    IRONORG_ASSIGN_OR_RETURN(
+        sqlite::Statement * remove,
+        connection.Prepare(
+            "DELETE FROM projects WHERE organization_id = ? AND id = ?"));
+    IRONORG_RETURN_IF_ERROR(
+        remove->Bind(1, organization_id).Bind(2, project_id).Run());
+    IRONORG_RETURN_IF_ERROR(InsertAuditEvent(connection, organization_id,
+                                             current.name(), mutation));
+    return InsertOutboxEvent(connection, kProjectDeleted, organization_id,
+                             current.name(), /*user_name=*/"",
+                             mutation.time_micros);
+  });
+}
+
 absl::StatusOr<ProjectPage> ProjectStore::ListProjects(
     absl::string_view organization_id, absl::string_view after_id,
     int page_size) {
@@ -339,6 +417,26 @@ absl::StatusOr<bool> ProjectStore::RevokeAccess(
 absl::Status ProjectStore::CheckResourceExists(
     absl::string_view organization_id, absl::string_view project_id) {
   return grants_.CheckResourceExists(*database_, organization_id, project_id);
+}
+
+absl::Status ProjectStore::CheckResourcesExist(
+    absl::string_view organization_id,
+    const std::vector<std::string>& project_ids) {
+  return grants_.CheckResourcesExist(*database_, organization_id, project_ids);
+}
+
+absl::StatusOr<GrantMemberPage> ProjectStore::ListMembers(
+    absl::string_view organization_id, absl::string_view project_id,
+    absl::string_view after_user, int page_size) {
+  return grants_.ListMembers(*database_, organization_id, project_id,
+                             after_user, page_size);
+}
+
+absl::StatusOr<GrantSetResult> ProjectStore::SetUserGrants(
+    absl::string_view organization_id, absl::string_view user_name,
+    const std::vector<std::string>& project_ids, const Mutation& mutation) {
+  return grants_.SetUserGrants(*database_, organization_id, user_name,
+                               project_ids, mutation);
 }
 
 absl::StatusOr<bool> ProjectStore::HasAccess(absl::string_view organization_id,

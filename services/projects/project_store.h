@@ -1,8 +1,9 @@
 // Storage of projects and project grants in `<data_dir>/projects.db`.
 //
 // Every mutation writes, in the same SQLite transaction as the change, a
-// row to `audit_events` and, for creates, deletes and grant changes, a
-// row to `outbox`, the ordered change feed other services will follow.
+// row to `audit_events` and a row to `outbox`, the ordered change feed
+// other services will follow, for each created, updated or deleted project
+// and each grant added or removed.
 // An outbox row stores the event type, the resource name, the user of a
 // grant change (empty for other events) and the organization.
 // A create with a request id also records (caller, method, request id) ->
@@ -77,6 +78,26 @@ class ProjectStore final : public GrantStore {
                                            absl::string_view after_id,
                                            int page_size);
 
+  // Sets the display name of the project, increments its revision and
+  // sets its update time to `mutation.time_micros`, writing an audit event
+  // and a "project.updated" outbox event. Returns the updated project.
+  // NOT_FOUND if the project does not exist, and ABORTED if `etag` is not
+  // empty and differs from the stored revision, in which case nothing
+  // changes.
+  absl::StatusOr<ironorg::projects::v1::Project> UpdateProject(
+      absl::string_view organization_id, absl::string_view project_id,
+      absl::string_view display_name, absl::string_view etag,
+      const Mutation& mutation);
+
+  // Deletes the project and every grant on it in one transaction, writing
+  // an audit event and a "project.deleted" outbox event. That event also
+  // covers the removed grants, which get no events of their own. Returns
+  // NOT_FOUND if the project does not exist, and ABORTED if `etag` is not
+  // empty and stale, in which case nothing changes.
+  absl::Status DeleteProject(absl::string_view organization_id,
+                             absl::string_view project_id,
+                             absl::string_view etag, const Mutation& mutation);
+
   // As ListProjects, limited to the projects granted to `user_name`.
   absl::StatusOr<ProjectPage> ListGrantedProjects(
       absl::string_view organization_id, absl::string_view user_name,
@@ -103,16 +124,44 @@ class ProjectStore final : public GrantStore {
   absl::Status CheckResourceExists(absl::string_view organization_id,
                                    absl::string_view project_id) override;
 
+  // Returns OK if every project exists, or NOT_FOUND naming the first
+  // missing one.
+  absl::Status CheckResourcesExist(
+      absl::string_view organization_id,
+      const std::vector<std::string>& project_ids) override;
+
   // Returns true if the project exists and `user_name` has a grant on it.
   absl::StatusOr<bool> HasAccess(absl::string_view organization_id,
                                  absl::string_view project_id,
                                  absl::string_view user_name) override;
+
+  // Returns up to `page_size` users granted the project, in name order,
+  // after `after_user`. NOT_FOUND if the project does not exist.
+  absl::StatusOr<GrantMemberPage> ListMembers(absl::string_view organization_id,
+                                              absl::string_view project_id,
+                                              absl::string_view after_user,
+                                              int page_size) override;
+
+  // Replaces the project grants of `user_name` as GrantTable::SetUserGrants
+  // describes: one transaction, one outbox event per changed grant, one
+  // audit event on the user if anything changed, NOT_FOUND and no change
+  // if a project does not exist.
+  absl::StatusOr<GrantSetResult> SetUserGrants(
+      absl::string_view organization_id, absl::string_view user_name,
+      const std::vector<std::string>& project_ids,
+      const Mutation& mutation) override;
 
   // Returns one page of the organization's audit events, newest first, as
   // common/audit_log.h SelectAuditEvents does. UNAVAILABLE when the
   // database is busy.
   absl::StatusOr<std::vector<audit_log::AuditRow>> ListAuditEvents(
       const audit_log::AuditQuery& query);
+
+  // The database and the grant table, for the change feeds: the feed
+  // served from `outbox` and the identity feed consumer, which removes a
+  // deleted user's grants in its own transactions.
+  sqlite::Database* database() { return database_.get(); }
+  const GrantTable& grant_table() const { return grants_; }
 
  private:
   explicit ProjectStore(std::unique_ptr<sqlite::Database> database);

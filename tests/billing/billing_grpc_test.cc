@@ -25,6 +25,7 @@ namespace v1 = ::ironorg::billing::v1;
 using ::ironorg::identity::v1::Principal;
 using ::ironorg::test::ScopedTempDir;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kSecret[] = "0123456789abcdef0123456789abcdef-test";
 
@@ -181,31 +182,63 @@ TEST_F(BillingGrpcTest, SignedListSubscriptionsReturnsThree) {
   EXPECT_EQ(response.subscriptions_size(), 3);
 }
 
-TEST_F(BillingGrpcTest, ChangePlanIsUnimplementedWithMethodName) {
+TEST_F(BillingGrpcTest, SignedChangePlanReturnsSubscription) {
   auto stub = v1::SubscriptionService::NewStub(channel_);
   grpc::ClientContext context;
   Sign(v1::SubscriptionService::service_full_name(), "ChangePlan", &context);
+  v1::ChangePlanRequest request;
+  request.set_name("organizations/org1/subscriptions/iron-mq");
+  request.set_plan("plans/iron-mq-launch");
   v1::Subscription response;
 
-  grpc::Status status =
-      stub->ChangePlan(&context, v1::ChangePlanRequest(), &response);
+  grpc::Status status = stub->ChangePlan(&context, request, &response);
 
-  ASSERT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_THAT(status.error_message(),
-              HasSubstr("ironorg.billing.v1.SubscriptionService/ChangePlan"));
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.plan(), "plans/iron-mq-launch");
+  EXPECT_EQ(response.etag(), "2");
 }
 
-TEST_F(BillingGrpcTest, GetBillingAccountIsUnimplemented) {
+TEST_F(BillingGrpcTest, CardNumberCarriesBadRequestWithoutValue) {
+  auto stub = v1::BillingAccountService::NewStub(channel_);
+  grpc::ClientContext context;
+  Sign(v1::BillingAccountService::service_full_name(), "UpdateBillingAccount",
+       &context);
+  v1::UpdateBillingAccountRequest request;
+  request.mutable_billing_account()->set_name(
+      "organizations/org1/billingAccount");
+  request.mutable_billing_account()->set_payment_method("5555 5555 5555 4444");
+  request.mutable_update_mask()->add_paths("payment_method");
+  v1::BillingAccount response;
+
+  const absl::Status status =
+      FromGrpcStatus(stub->UpdateBillingAccount(&context, request, &response));
+
+  ASSERT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), Not(HasSubstr("5555")));
+  const auto payload = status.GetPayload(errors::kBadRequestTypeUrl);
+  ASSERT_TRUE(payload.has_value());
+  google::rpc::BadRequest bad_request;
+  ASSERT_TRUE(bad_request.ParseFromString(std::string(*payload)));
+  ASSERT_EQ(bad_request.field_violations_size(), 1);
+  EXPECT_EQ(bad_request.field_violations(0).field(),
+            "billing_account.payment_method");
+  EXPECT_THAT(bad_request.field_violations(0).description(),
+              Not(HasSubstr("5555")));
+}
+
+TEST_F(BillingGrpcTest, SignedGetBillingAccountReturnsName) {
   auto stub = v1::BillingAccountService::NewStub(channel_);
   grpc::ClientContext context;
   Sign(v1::BillingAccountService::service_full_name(), "GetBillingAccount",
        &context);
+  v1::GetBillingAccountRequest request;
+  request.set_name("organizations/org1/billingAccount");
   v1::BillingAccount response;
 
-  grpc::Status status = stub->GetBillingAccount(
-      &context, v1::GetBillingAccountRequest(), &response);
+  grpc::Status status = stub->GetBillingAccount(&context, request, &response);
 
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.name(), "organizations/org1/billingAccount");
 }
 
 }  // namespace

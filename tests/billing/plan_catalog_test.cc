@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
@@ -251,6 +252,81 @@ TEST(PlanCatalogTest, FromFileRejectsMissingFile) {
       PlanCatalog::FromFile(testing::TempDir() + "no-such-catalog.textproto");
 
   EXPECT_EQ(catalog.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+// The limits each product's plans state, by field of its limits message.
+TEST(PlanCatalogTest, DefaultPlansStateEveryLimit) {
+  const struct {
+    v1::Product product;
+    std::vector<std::string> fields;
+  } expected[] = {
+      {v1::PRODUCT_IRON_WORKER,
+       {"concurrent_tasks", "compute_hours_per_month",
+        "max_task_run_time_seconds", "scheduled_jobs", "highest_priority"}},
+      {v1::PRODUCT_IRON_MQ, {"api_requests_per_month", "max_message_size_kb"}},
+      {v1::PRODUCT_IRON_CACHE, {"cache_size_mb", "api_requests_per_month"}},
+  };
+  absl::StatusOr<PlanCatalog> catalog = PlanCatalog::Default();
+  ASSERT_TRUE(catalog.ok()) << catalog.status();
+
+  for (const auto& [product, fields] : expected) {
+    int plans = 0;
+    for (const v1::Plan& plan : catalog->plans()) {
+      if (plan.product() != product) {
+        continue;
+      }
+      ++plans;
+      const google::protobuf::Reflection* reflection = plan.GetReflection();
+      const google::protobuf::FieldDescriptor* limits_field =
+          plan.GetDescriptor()->FindFieldByNumber(
+              static_cast<int>(plan.limits_case()));
+      ASSERT_NE(limits_field, nullptr) << plan.name();
+      const google::protobuf::Message& limits =
+          reflection->GetMessage(plan, limits_field);
+      for (const std::string& field_name : fields) {
+        const google::protobuf::FieldDescriptor* field =
+            limits.GetDescriptor()->FindFieldByName(field_name);
+        ASSERT_NE(field, nullptr) << plan.name() << " " << field_name;
+        // The highest priority of a free plan is 0; every other limit is
+        // a positive amount.
+        if (field_name == "highest_priority") {
+          continue;
+        }
+        const int64_t value =
+            field->cpp_type() ==
+                    google::protobuf::FieldDescriptor::CPPTYPE_INT64
+                ? limits.GetReflection()->GetInt64(limits, field)
+                : limits.GetReflection()->GetInt32(limits, field);
+        EXPECT_GT(value, 0) << plan.name() << " " << field_name;
+      }
+    }
+    EXPECT_GE(plans, 2) << v1::Product_Name(product);
+  }
+}
+
+TEST(PlanCatalogTest, FromFileServesItsVersion) {
+  const std::string path = testing::TempDir() + "versioned_catalog.textproto";
+  v1::PlanCatalog proto = DefaultCatalogProto();
+  proto.set_version("2027-01-15");
+  v1::Plan* launch = FindPlan(proto, "plans/iron-mq-launch");
+  ASSERT_NE(launch, nullptr);
+  launch->set_monthly_price_cents(5900);
+  {
+    std::string text;
+    ASSERT_TRUE(google::protobuf::TextFormat::PrintToString(proto, &text));
+    std::ofstream out(path, std::ios::trunc);
+    out << text;
+  }
+
+  absl::StatusOr<PlanCatalog> catalog = PlanCatalog::FromFile(path);
+
+  ASSERT_TRUE(catalog.ok()) << catalog.status();
+  EXPECT_EQ(catalog->version(), "2027-01-15");
+  const v1::Plan* served = catalog->Find("plans/iron-mq-launch");
+  ASSERT_NE(served, nullptr);
+  EXPECT_EQ(served->monthly_price_cents(), 5900);
+  EXPECT_EQ(served->catalog_version(), "2027-01-15");
+  std::remove(path.c_str());
 }
 
 TEST(PlanCatalogTest, FindReturnsPlanOrNull) {

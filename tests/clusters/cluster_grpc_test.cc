@@ -208,21 +208,44 @@ TEST_F(ClusterGrpcTest, WrongTokenIsUnauthenticated) {
   EXPECT_EQ(status.error_message(), "invalid cluster token");
 }
 
-TEST_F(ClusterGrpcTest, RegisterRunnerIsUnimplemented) {
+TEST_F(ClusterGrpcTest, RegisterRunnerWithClusterTokenReturnsSizes) {
+  const v1::Cluster cluster = CreateCluster();
   Principal runner;
   runner.set_kind(Principal::KIND_CLUSTER_TOKEN);
+  runner.set_organization("organizations/org1");
+  runner.set_cluster(cluster.name());
   grpc::ClientContext context;
   SignAs(v1::RunnerService::service_full_name(), "RegisterRunner", runner,
          &context);
   v1::RegisterRunnerRequest request;
+  request.set_cluster(cluster.name());
+  request.set_hostname("runner-1.example.com");
   v1::RegisterRunnerResponse response;
 
   const grpc::Status status =
       runners_->RegisterRunner(&context, request, &response);
 
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_THAT(status.error_message(),
-              HasSubstr("ironorg.clusters.v1.RunnerService/RegisterRunner"));
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.runner().hostname(), "runner-1.example.com");
+  EXPECT_EQ(response.runner().state(), v1::Runner::STATE_ONLINE);
+  EXPECT_EQ(response.memory_per_runner_mb(), 512);
+  EXPECT_EQ(response.disk_per_runner_gb(), 10);
+}
+
+TEST_F(ClusterGrpcTest, RegisterRunnerAsUserIsPermissionDenied) {
+  const v1::Cluster cluster = CreateCluster();
+  grpc::ClientContext context;
+  SignAs(v1::RunnerService::service_full_name(), "RegisterRunner", admin_,
+         &context);
+  v1::RegisterRunnerRequest request;
+  request.set_cluster(cluster.name());
+  request.set_hostname("runner-1");
+  v1::RegisterRunnerResponse response;
+
+  const grpc::Status status =
+      runners_->RegisterRunner(&context, request, &response);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(ClusterGrpcTest, GrantToKnownUserAsksIdentityAsService) {
@@ -255,19 +278,21 @@ TEST_F(ClusterGrpcTest, GrantWhileIdentityIsDownIsUnavailable) {
   EXPECT_THAT(status.error_message(), HasSubstr("identity service"));
 }
 
-TEST_F(ClusterGrpcTest, UnimplementedMethodNamesItself) {
+TEST_F(ClusterGrpcTest, StaleEtagOnDeleteIsAborted) {
+  const v1::Cluster cluster = CreateCluster();
   grpc::ClientContext context;
   SignAs(v1::ClusterService::service_full_name(), "DeleteCluster", admin_,
          &context);
   v1::DeleteClusterRequest request;
+  request.set_name(cluster.name());
+  request.set_etag("9");
   v1::DeleteClusterResponse response;
 
   const grpc::Status status =
       clusters_->DeleteCluster(&context, request, &response);
 
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_THAT(status.error_message(),
-              HasSubstr("ironorg.clusters.v1.ClusterService/DeleteCluster"));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_THAT(status.error_message(), HasSubstr(cluster.name()));
 }
 
 }  // namespace

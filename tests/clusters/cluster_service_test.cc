@@ -4,8 +4,12 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "common/errors.h"
 #include "gmock/gmock.h"
+#include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
 #include "tests/testing/scoped_temp_dir.h"
 #include "tests/testing/test_support.h"
@@ -16,14 +20,17 @@ namespace {
 using ::ironorg::clusters::v1::CheckClusterAccessRequest;
 using ::ironorg::clusters::v1::Cluster;
 using ::ironorg::clusters::v1::CreateClusterRequest;
+using ::ironorg::clusters::v1::DeleteClusterRequest;
 using ::ironorg::clusters::v1::GetClusterRequest;
 using ::ironorg::clusters::v1::GrantClusterAccessRequest;
 using ::ironorg::clusters::v1::IntrospectClusterTokenRequest;
+using ::ironorg::clusters::v1::ListAuditEventsRequest;
 using ::ironorg::clusters::v1::ListClustersRequest;
 using ::ironorg::clusters::v1::ListClustersResponse;
 using ::ironorg::clusters::v1::ListUserClustersRequest;
-using ::ironorg::clusters::v1::RegisterRunnerRequest;
 using ::ironorg::clusters::v1::RevokeClusterAccessRequest;
+using ::ironorg::clusters::v1::RotateClusterTokenRequest;
+using ::ironorg::clusters::v1::UpdateClusterRequest;
 using ::ironorg::identity::v1::Principal;
 using ::ironorg::identity::v1::ROLE_ACCOUNTANT;
 using ::ironorg::identity::v1::ROLE_ADMIN;
@@ -37,6 +44,30 @@ using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 constexpr char kDeveloperName[] = "organizations/org1/users/dev1";
+
+// Returns the field named by the BadRequest payload of `status`, or "".
+std::string BadRequestField(const absl::Status& status) {
+  const auto payload = status.GetPayload(errors::kBadRequestTypeUrl);
+  if (!payload.has_value()) {
+    return "";
+  }
+  google::rpc::BadRequest bad_request;
+  if (!bad_request.ParseFromString(std::string(*payload)) ||
+      bad_request.field_violations_size() != 1) {
+    return "";
+  }
+  return bad_request.field_violations(0).field();
+}
+
+UpdateClusterRequest MakeUpdateRequest(const Cluster& cluster,
+                                       std::vector<std::string> paths) {
+  UpdateClusterRequest request;
+  request.mutable_cluster()->set_name(cluster.name());
+  for (std::string& path : paths) {
+    request.mutable_update_mask()->add_paths(std::move(path));
+  }
+  return request;
+}
 
 std::vector<std::string> NamesOf(const ListClustersResponse& response) {
   std::vector<std::string> names;
@@ -108,6 +139,31 @@ class ClusterServiceTest : public ::testing::Test {
     return service_->ListClusters(caller, request);
   }
 
+  absl::StatusOr<Cluster> Get(const Principal& caller, absl::string_view name) {
+    GetClusterRequest request;
+    request.set_name(std::string(name));
+    return service_->GetCluster(caller, request);
+  }
+
+  absl::StatusOr<Cluster> Rotate(const Principal& caller,
+                                 absl::string_view name) {
+    RotateClusterTokenRequest request;
+    request.set_name(std::string(name));
+    return service_->RotateClusterToken(caller, request);
+  }
+
+  absl::Status Delete(const Principal& caller, absl::string_view name,
+                      absl::string_view etag = "") {
+    DeleteClusterRequest request;
+    request.set_name(std::string(name));
+    request.set_etag(std::string(etag));
+    return service_->DeleteCluster(caller, request).status();
+  }
+
+  std::string DatabasePath() const {
+    return directory_.File(kDatabaseFileName);
+  }
+
   absl::StatusOr<std::string> Introspect(absl::string_view token) {
     IntrospectClusterTokenRequest request;
     request.set_token(std::string(token));
@@ -126,6 +182,9 @@ class ClusterServiceTest : public ::testing::Test {
   Principal service_caller_;
   const Principal admin_ = UserCaller("org1", "admin1", ROLE_ADMIN);
   const Principal developer_ = UserCaller("org1", "dev1", ROLE_DEVELOPER);
+  const Principal read_only_ =
+      UserCaller("org1", "reader1", ROLE_ADMIN_READ_ONLY);
+  const Principal accountant_ = UserCaller("org1", "acct1", ROLE_ACCOUNTANT);
 };
 
 TEST_F(ClusterServiceTest, CreateClusterAppliesDefaultSizes) {
@@ -464,13 +523,304 @@ TEST_F(ClusterServiceTest, CheckClusterAccessReportsGrant) {
   EXPECT_FALSE(other->granted());
 }
 
-TEST_F(ClusterServiceTest, RegisterRunnerIsUnimplemented) {
-  absl::StatusOr<v1::RegisterRunnerResponse> registered =
-      service_->RegisterRunner(service_caller_, RegisterRunnerRequest());
+TEST_F(ClusterServiceTest, UpdateClusterChangesDisplayName) {
+  const Cluster cluster = Create("Edge");
+  UpdateClusterRequest request = MakeUpdateRequest(cluster, {"display_name"});
+  request.mutable_cluster()->set_display_name(" Core ");
+  request.mutable_cluster()->set_etag(cluster.etag());
 
-  EXPECT_EQ(registered.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(registered.status().message(),
-              HasSubstr("ironorg.clusters.v1.RunnerService/RegisterRunner"));
+  absl::StatusOr<Cluster> updated = service_->UpdateCluster(admin_, request);
+
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->display_name(), "Core");
+  EXPECT_EQ(updated->memory_per_runner_mb(), 512);
+  EXPECT_EQ(updated->etag(), "2");
+  EXPECT_TRUE(updated->cluster_token().empty());
+}
+
+TEST_F(ClusterServiceTest, UpdateClusterChangesRunnerSizes) {
+  const Cluster cluster = Create("Edge");
+  UpdateClusterRequest request = MakeUpdateRequest(
+      cluster, {"memory_per_runner_mb", "disk_per_runner_gb"});
+  request.mutable_cluster()->set_memory_per_runner_mb(65536);
+  request.mutable_cluster()->set_disk_per_runner_gb(1);
+  request.mutable_cluster()->set_display_name("ignored without a path");
+
+  absl::StatusOr<Cluster> updated = service_->UpdateCluster(admin_, request);
+
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->memory_per_runner_mb(), 65536);
+  EXPECT_EQ(updated->disk_per_runner_gb(), 1);
+  EXPECT_EQ(updated->display_name(), "Edge");
+}
+
+TEST_F(ClusterServiceTest, UpdateClusterUnsetSizeTakesDefault) {
+  absl::StatusOr<Cluster> cluster =
+      service_->CreateCluster(admin_, MakeCreateRequest("Edge", 2048, 50));
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+
+  absl::StatusOr<Cluster> updated = service_->UpdateCluster(
+      admin_, MakeUpdateRequest(*cluster, {"memory_per_runner_mb"}));
+
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->memory_per_runner_mb(), 512);
+  EXPECT_EQ(updated->disk_per_runner_gb(), 50);
+}
+
+TEST_F(ClusterServiceTest, UpdateClusterRejectsMemoryBelowMinimum) {
+  const Cluster cluster = Create("Edge");
+  UpdateClusterRequest request =
+      MakeUpdateRequest(cluster, {"memory_per_runner_mb"});
+  request.mutable_cluster()->set_memory_per_runner_mb(64);
+
+  absl::StatusOr<Cluster> updated = service_->UpdateCluster(admin_, request);
+
+  EXPECT_EQ(updated.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(updated.status().message(),
+            "cluster.memory_per_runner_mb must be between 128 and 65536, "
+            "got 64");
+  EXPECT_EQ(BadRequestField(updated.status()), "cluster.memory_per_runner_mb");
+  absl::StatusOr<Cluster> unchanged = Get(admin_, cluster.name());
+  ASSERT_TRUE(unchanged.ok()) << unchanged.status();
+  EXPECT_EQ(unchanged->memory_per_runner_mb(), 512);
+  EXPECT_EQ(unchanged->etag(), "1");
+}
+
+TEST_F(ClusterServiceTest, UpdateClusterRejectsDiskAboveMaximum) {
+  const Cluster cluster = Create("Edge");
+  UpdateClusterRequest request =
+      MakeUpdateRequest(cluster, {"disk_per_runner_gb"});
+  request.mutable_cluster()->set_disk_per_runner_gb(1025);
+
+  absl::StatusOr<Cluster> updated = service_->UpdateCluster(admin_, request);
+
+  EXPECT_EQ(updated.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(updated.status().message(),
+            "cluster.disk_per_runner_gb must be between 1 and 1024, got 1025");
+  EXPECT_EQ(BadRequestField(updated.status()), "cluster.disk_per_runner_gb");
+}
+
+TEST_F(ClusterServiceTest, UpdateClusterRejectsEmptyDisplayName) {
+  const Cluster cluster = Create("Edge");
+  UpdateClusterRequest request = MakeUpdateRequest(cluster, {"display_name"});
+  request.mutable_cluster()->set_display_name("  ");
+
+  absl::StatusOr<Cluster> updated = service_->UpdateCluster(admin_, request);
+
+  EXPECT_EQ(updated.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(BadRequestField(updated.status()), "cluster.display_name");
+}
+
+TEST_F(ClusterServiceTest, UpdateClusterWithoutMaskNamesAllowedPaths) {
+  const Cluster cluster = Create("Edge");
+  UpdateClusterRequest request = MakeUpdateRequest(cluster, {});
+  request.mutable_cluster()->set_display_name("Core");
+
+  absl::StatusOr<Cluster> updated = service_->UpdateCluster(admin_, request);
+
+  EXPECT_EQ(updated.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(updated.status().message(),
+            "update_mask must list at least one of display_name, "
+            "memory_per_runner_mb, disk_per_runner_gb");
+  EXPECT_EQ(BadRequestField(updated.status()), "update_mask");
+}
+
+TEST_F(ClusterServiceTest, UpdateClusterRejectsUnknownPath) {
+  const Cluster cluster = Create("Edge");
+
+  absl::StatusOr<Cluster> updated = service_->UpdateCluster(
+      admin_, MakeUpdateRequest(cluster, {"display_name", "state"}));
+
+  EXPECT_EQ(updated.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(updated.status().message(),
+            "update_mask path \"state\" cannot be updated; allowed paths: "
+            "display_name, memory_per_runner_mb, disk_per_runner_gb");
+  EXPECT_EQ(BadRequestField(updated.status()), "update_mask");
+  EXPECT_EQ(CountRows(DatabasePath(), "audit_events"), 1);
+}
+
+TEST_F(ClusterServiceTest, UpdateClusterWithStaleEtagChangesNothing) {
+  const Cluster cluster = Create("Edge");
+  UpdateClusterRequest first = MakeUpdateRequest(cluster, {"display_name"});
+  first.mutable_cluster()->set_display_name("Core");
+  ASSERT_TRUE(service_->UpdateCluster(admin_, first).ok());
+  UpdateClusterRequest stale = MakeUpdateRequest(cluster, {"display_name"});
+  stale.mutable_cluster()->set_display_name("Stale");
+  stale.mutable_cluster()->set_etag(cluster.etag());
+
+  absl::StatusOr<Cluster> updated = service_->UpdateCluster(admin_, stale);
+
+  EXPECT_EQ(updated.status().code(), absl::StatusCode::kAborted);
+  absl::StatusOr<Cluster> current = Get(admin_, cluster.name());
+  ASSERT_TRUE(current.ok()) << current.status();
+  EXPECT_EQ(current->display_name(), "Core");
+  EXPECT_EQ(current->etag(), "2");
+}
+
+TEST_F(ClusterServiceTest, UpdateClusterToTakenNameIsAlreadyExists) {
+  Create("Edge");
+  const Cluster other = Create("Core");
+  UpdateClusterRequest request = MakeUpdateRequest(other, {"display_name"});
+  request.mutable_cluster()->set_display_name("Edge");
+
+  absl::StatusOr<Cluster> updated = service_->UpdateCluster(admin_, request);
+
+  EXPECT_EQ(updated.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(updated.status().message(),
+            "a cluster named \"Edge\" already exists in organizations/org1");
+}
+
+TEST_F(ClusterServiceTest, UpdateMissingClusterIsNotFound) {
+  UpdateClusterRequest request;
+  request.mutable_cluster()->set_name("organizations/org1/clusters/missing");
+  request.mutable_cluster()->set_display_name("Core");
+  request.mutable_update_mask()->add_paths("display_name");
+
+  absl::StatusOr<Cluster> updated = service_->UpdateCluster(admin_, request);
+
+  EXPECT_EQ(updated.status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(ClusterServiceTest, UpdateClusterMalformedNameNamesField) {
+  UpdateClusterRequest request;
+  request.mutable_cluster()->set_name("clusters/c1");
+  request.mutable_update_mask()->add_paths("display_name");
+
+  absl::StatusOr<Cluster> updated = service_->UpdateCluster(admin_, request);
+
+  EXPECT_EQ(updated.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(BadRequestField(updated.status()), "cluster.name");
+}
+
+// Every admin call denies the other roles and other organizations before
+// it looks anything up, so a missing cluster reads the same as an
+// existing one.
+TEST_F(ClusterServiceTest, AdminCallsDenyOtherCallersBeforeLookup) {
+  const Cluster cluster = Create("Edge");
+  const std::vector<std::pair<std::string, Principal>> callers = {
+      {"developer", developer_},
+      {"read-only", read_only_},
+      {"accountant", accountant_},
+      {"other organization admin", UserCaller("org2", "admin9", ROLE_ADMIN)},
+  };
+  Principal runner;
+  runner.set_kind(Principal::KIND_CLUSTER_TOKEN);
+  runner.set_organization("organizations/org1");
+  runner.set_cluster(cluster.name());
+
+  for (const std::string& name :
+       {cluster.name(), std::string("organizations/org1/clusters/missing")}) {
+    for (const auto& [label, caller] : callers) {
+      UpdateClusterRequest update =
+          MakeUpdateRequest(cluster, {"display_name"});
+      update.mutable_cluster()->set_name(name);
+      update.mutable_cluster()->set_display_name("Taken over");
+
+      EXPECT_EQ(service_->UpdateCluster(caller, update).status().code(),
+                absl::StatusCode::kPermissionDenied)
+          << label << " " << name;
+      EXPECT_EQ(Delete(caller, name).code(),
+                absl::StatusCode::kPermissionDenied)
+          << label << " " << name;
+      EXPECT_EQ(Rotate(caller, name).status().code(),
+                absl::StatusCode::kPermissionDenied)
+          << label << " " << name;
+    }
+    EXPECT_EQ(Rotate(runner, name).status().code(),
+              absl::StatusCode::kPermissionDenied)
+        << name;
+  }
+  EXPECT_EQ(CountRows(DatabasePath(), "clusters"), 1);
+  EXPECT_EQ(CountRows(DatabasePath(), "audit_events"), 1);
+}
+
+TEST_F(ClusterServiceTest, DeleteClusterRevokesTokenAndGrants) {
+  const Cluster cluster = Create("Edge");
+  ASSERT_TRUE(Grant(cluster.name(), kDeveloperName).ok());
+
+  absl::Status deleted = Delete(admin_, cluster.name(), cluster.etag());
+
+  ASSERT_TRUE(deleted.ok()) << deleted;
+  EXPECT_EQ(Introspect(cluster.cluster_token()).status().code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(Get(admin_, cluster.name()).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(Get(developer_, cluster.name()).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(CountRows(DatabasePath(), "cluster_grants"), 0);
+}
+
+TEST_F(ClusterServiceTest, DeleteClusterWithStaleEtagIsAborted) {
+  const Cluster cluster = Create("Edge");
+
+  absl::Status deleted = Delete(admin_, cluster.name(), "2");
+
+  EXPECT_EQ(deleted.code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(Introspect(cluster.cluster_token()).status().code(),
+            absl::StatusCode::kOk);
+  EXPECT_TRUE(Get(admin_, cluster.name()).ok());
+}
+
+TEST_F(ClusterServiceTest, DeleteMissingClusterIsNotFound) {
+  absl::Status deleted = Delete(admin_, "organizations/org1/clusters/missing");
+
+  EXPECT_EQ(deleted.code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(ClusterServiceTest, DeletedClusterNameIsFreeAgain) {
+  const Cluster cluster = Create("Edge");
+  ASSERT_TRUE(Delete(admin_, cluster.name()).ok());
+
+  absl::StatusOr<Cluster> again =
+      service_->CreateCluster(admin_, MakeCreateRequest("Edge"));
+
+  EXPECT_TRUE(again.ok()) << again.status();
+}
+
+TEST_F(ClusterServiceTest, RotateClusterTokenReplacesToken) {
+  const Cluster cluster = Create("Edge");
+
+  absl::StatusOr<Cluster> rotated = Rotate(admin_, cluster.name());
+
+  ASSERT_TRUE(rotated.ok()) << rotated.status();
+  EXPECT_THAT(rotated->cluster_token(), StartsWith("ioc_"));
+  EXPECT_NE(rotated->cluster_token(), cluster.cluster_token());
+  EXPECT_EQ(rotated->etag(), "2");
+  EXPECT_EQ(Introspect(cluster.cluster_token()).status().code(),
+            absl::StatusCode::kUnauthenticated);
+  absl::StatusOr<std::string> found = Introspect(rotated->cluster_token());
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(*found, cluster.name());
+  absl::StatusOr<Cluster> read = Get(admin_, cluster.name());
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_TRUE(read->cluster_token().empty());
+}
+
+TEST_F(ClusterServiceTest, RotatedTokenIsNeverAudited) {
+  const Cluster cluster = Create("Edge");
+  absl::StatusOr<Cluster> rotated = Rotate(admin_, cluster.name());
+  ASSERT_TRUE(rotated.ok()) << rotated.status();
+  ListAuditEventsRequest request;
+  request.set_parent("organizations/org1");
+
+  absl::StatusOr<v1::ListAuditEventsResponse> events =
+      service_->ListAuditEvents(admin_, request);
+
+  ASSERT_TRUE(events.ok()) << events.status();
+  ASSERT_EQ(events->audit_events_size(), 2);
+  EXPECT_EQ(events->audit_events(0).action(), "RotateClusterToken");
+  EXPECT_EQ(events->audit_events(0).resource(), cluster.name());
+  EXPECT_THAT(events->SerializeAsString(),
+              ::testing::Not(HasSubstr(rotated->cluster_token())));
+  EXPECT_THAT(events->SerializeAsString(),
+              ::testing::Not(HasSubstr(cluster.cluster_token())));
+}
+
+TEST_F(ClusterServiceTest, RotateMissingClusterIsNotFound) {
+  absl::StatusOr<Cluster> rotated =
+      Rotate(admin_, "organizations/org1/clusters/missing");
+
+  EXPECT_EQ(rotated.status().code(), absl::StatusCode::kNotFound);
 }
 
 }  // namespace

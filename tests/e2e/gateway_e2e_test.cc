@@ -775,18 +775,5 @@ TEST_F(GatewayEndToEndTest, ExplainAccessStaysInOwnOrganization) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
-TEST_F(GatewayEndToEndTest, UnimplementedCallNamesItself) {
-  Organization org = CreateOrganization();
-  projects::DeleteProjectRequest request;
-  request.set_name(CreateProject(org, "Not deletable yet").name());
-  projects::DeleteProjectResponse response;
-
-  grpc::Status status = projects_->DeleteProject(
-      ContextWithToken(org.admin_token).get(), request, &response);
-
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_THAT(status.error_message(), HasSubstr("DeleteProject"));
-}
-
 }  // namespace
 }  // namespace ironorg::testing

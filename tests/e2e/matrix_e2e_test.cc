@@ -872,14 +872,8 @@ class PermissionMatrixEndToEndTest : public ::testing::Test {
     clusters::RegisterRunnerResponse runner;
     status = clusters::RunnerService::NewStub(channel_)->RegisterRunner(
         ContextWithToken(tokens[kClusterToken]).get(), runner_request, &runner);
-    // Without RegisterRunner, Heartbeat aims at a runner name that does not
-    // exist, which still exercises authorization.
-    EXPECT_TRUE(status.ok() ||
-                status.error_code() == grpc::StatusCode::UNIMPLEMENTED)
-        << "RegisterRunner: " << status.error_message();
-    fixture->runner = status.ok() ? runner.runner().name()
-                                  : absl::StrCat(fixture->cluster, "/runners/",
-                                                 crypto::NewResourceId());
+    EXPECT_TRUE(status.ok()) << "RegisterRunner: " << status.error_message();
+    fixture->runner = runner.runner().name();
 
     billing::ListPlansRequest plans_request;
     plans_request.set_product(billing::PRODUCT_IRON_WORKER);
@@ -924,10 +918,10 @@ class PermissionMatrixEndToEndTest : public ::testing::Test {
         ActorOf(fixture, caller), method.name()};
     const grpc::StatusCode code = status.error_code();
     if (allowed) {
-      // NOTE: UNIMPLEMENTED passes as allowed, so for a method that its
-      // service does not implement yet this only shows that the gateway
-      // forwarded the call.
       allowed_pairs->insert(audit_pair);
+      EXPECT_NE(code, grpc::StatusCode::UNIMPLEMENTED)
+          << key << " as " << CallerName(caller)
+          << ": got UNIMPLEMENTED: " << status.error_message();
       EXPECT_NE(code, grpc::StatusCode::PERMISSION_DENIED)
           << key << " as " << CallerName(caller)
           << ": got PERMISSION_DENIED, expected allowed: "
@@ -952,13 +946,11 @@ class PermissionMatrixEndToEndTest : public ::testing::Test {
 
   // Returns every (actor, action) pair of organization A's audit events
   // that `method_key` ("<service>/ListAuditEvents") lists, following page
-  // tokens. Sets `implemented` to false when the service returns
-  // UNIMPLEMENTED.
+  // tokens.
   std::vector<std::pair<std::string, std::string>> ListAuditPairs(
       const std::string& method_key, const std::string& organization,
-      const std::string& token, bool* implemented) {
+      const std::string& token) {
     std::vector<std::pair<std::string, std::string>> pairs;
-    *implemented = true;
     const std::vector<std::string> parts = absl::StrSplit(method_key, '/');
     const ServiceDescriptor* service =
         DescriptorPool::generated_pool()->FindServiceByName(parts[0]);
@@ -983,10 +975,6 @@ class PermissionMatrixEndToEndTest : public ::testing::Test {
       std::string response_bytes;
       grpc::Status status = CallMethod(channel_, absl::StrCat("/", method_key),
                                        token, *request, &response_bytes);
-      if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
-        *implemented = false;
-        return pairs;
-      }
       EXPECT_TRUE(status.ok()) << method_key << ": " << status.error_message();
       if (!status.ok()) {
         return pairs;
@@ -1126,15 +1114,8 @@ TEST_F(PermissionMatrixEndToEndTest, EveryMethodAndCallerMatchesTable) {
         std::string("ironorg.clusters.v1.ClusterService/ListAuditEvents"),
         std::string(
             "ironorg.billing.v1.BillingAccountService/ListAuditEvents")}) {
-    bool implemented = true;
     const std::vector<std::pair<std::string, std::string>> pairs =
-        ListAuditPairs(method_key, fixture.organization, auditor_token,
-                       &implemented);
-    if (!implemented) {
-      std::cout << method_key << " is not implemented; its audit log is "
-                << "not checked" << std::endl;
-      continue;
-    }
+        ListAuditPairs(method_key, fixture.organization, auditor_token);
     for (const auto& pair : pairs) {
       ++events_checked;
       EXPECT_EQ(never_allowed.count(pair), 0u)

@@ -190,19 +190,21 @@ TEST_F(ProjectGrpcTest, GrantWhileIdentityIsDownIsUnavailable) {
   EXPECT_THAT(status.error_message(), HasSubstr("identity service"));
 }
 
-TEST_F(ProjectGrpcTest, UnimplementedMethodNamesItself) {
+TEST_F(ProjectGrpcTest, DeleteProjectWithStaleEtagIsAborted) {
+  const v1::Project project = CreateProject();
   grpc::ClientContext context;
   SignAs(v1::ProjectService::service_full_name(), "DeleteProject", admin_,
          &context);
   v1::DeleteProjectRequest request;
+  request.set_name(project.name());
+  request.set_etag("9");
   v1::DeleteProjectResponse response;
 
   const grpc::Status status =
       projects_->DeleteProject(&context, request, &response);
 
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_THAT(status.error_message(),
-              HasSubstr("ironorg.projects.v1.ProjectService/DeleteProject"));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_THAT(status.error_message(), HasSubstr(project.name()));
 }
 
 }  // namespace

@@ -1,8 +1,12 @@
 #include "services/projects/project_store.h"
 
+#include <sqlite3.h>
+
+#include <cstdint>
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -15,6 +19,7 @@ namespace {
 using ::ironorg::projects::v1::Project;
 using ::ironorg::test::CountRows;
 using ::ironorg::test::ScopedTempDir;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
@@ -25,6 +30,26 @@ Mutation MakeMutation(absl::string_view action,
                       absl::string_view request_id = "") {
   return Mutation{"organizations/org1/users/admin", std::string(action),
                   std::string(request_id), 1700000000000000};
+}
+
+// Returns the type of every outbox row of the database file, in order.
+std::vector<std::string> OutboxTypes(const std::string& database_path) {
+  std::vector<std::string> types;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(database_path.c_str(), &db, SQLITE_OPEN_READONLY,
+                      nullptr) == SQLITE_OK) {
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT type FROM outbox ORDER BY sequence", -1,
+                           &statement, nullptr) == SQLITE_OK) {
+      while (sqlite3_step(statement) == SQLITE_ROW) {
+        types.emplace_back(
+            reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)));
+      }
+    }
+    sqlite3_finalize(statement);
+  }
+  sqlite3_close_v2(db);
+  return types;
 }
 
 std::string IdOf(const Project& project) {
@@ -46,6 +71,17 @@ class ProjectStoreTest : public ::testing::Test {
         kOrganization, display_name, MakeMutation("CreateProject"));
     EXPECT_TRUE(created.ok()) << created.status();
     return created.ok() ? created->project : Project();
+  }
+
+  void GrantTo(const Project& project, absl::string_view user_name) {
+    absl::StatusOr<bool> granted =
+        store_->GrantAccess(kOrganization, IdOf(project), user_name,
+                            MakeMutation("GrantProjectAccess"));
+    EXPECT_TRUE(granted.ok()) << granted.status();
+  }
+
+  int64_t Rows(absl::string_view table) {
+    return CountRows(directory_.File(kDatabaseFileName), table);
   }
 
   ScopedTempDir directory_;
@@ -228,6 +264,188 @@ TEST_F(ProjectStoreTest, DataSurvivesReopening) {
   EXPECT_EQ(found->display_name(), "Web");
   ASSERT_TRUE(has_access.ok()) << has_access.status();
   EXPECT_TRUE(*has_access);
+}
+
+TEST_F(ProjectStoreTest, UpdateProjectBumpsRevisionAndUpdateTime) {
+  const Project created = Create("Web");
+  Mutation mutation = MakeMutation("UpdateProject");
+  mutation.time_micros += 5000000;
+
+  absl::StatusOr<Project> updated = store_->UpdateProject(
+      kOrganization, IdOf(created), "Web shop", "1", mutation);
+
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->display_name(), "Web shop");
+  EXPECT_EQ(updated->etag(), "2");
+  EXPECT_EQ(updated->update_time().seconds(), 1700000005);
+  EXPECT_EQ(updated->create_time().seconds(), 1700000000);
+  EXPECT_EQ(Rows("audit_events"), 2);
+  EXPECT_THAT(OutboxTypes(directory_.File(kDatabaseFileName)),
+              ElementsAre("project.created", "project.updated"));
+}
+
+TEST_F(ProjectStoreTest, UpdateProjectWithEmptyEtagSkipsCheck) {
+  const Project created = Create("Web");
+  ASSERT_TRUE(store_
+                  ->UpdateProject(kOrganization, IdOf(created), "Two", "",
+                                  MakeMutation("UpdateProject"))
+                  .ok());
+
+  absl::StatusOr<Project> updated = store_->UpdateProject(
+      kOrganization, IdOf(created), "Three", "", MakeMutation("UpdateProject"));
+
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->etag(), "3");
+}
+
+TEST_F(ProjectStoreTest, UpdateProjectWithStaleEtagChangesNothing) {
+  const Project created = Create("Web");
+
+  absl::StatusOr<Project> updated =
+      store_->UpdateProject(kOrganization, IdOf(created), "Web shop", "7",
+                            MakeMutation("UpdateProject"));
+  absl::StatusOr<Project> found =
+      store_->GetProject(kOrganization, IdOf(created));
+
+  EXPECT_EQ(updated.status().code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(updated.status().message(), HasSubstr(created.name()));
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(found->display_name(), "Web");
+  EXPECT_EQ(found->etag(), "1");
+  EXPECT_EQ(Rows("audit_events"), 1);
+  EXPECT_EQ(Rows("outbox"), 1);
+}
+
+TEST_F(ProjectStoreTest, UpdateMissingProjectIsNotFound) {
+  absl::StatusOr<Project> updated = store_->UpdateProject(
+      kOrganization, "missing", "Web", "", MakeMutation("UpdateProject"));
+
+  EXPECT_EQ(updated.status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(ProjectStoreTest, DeleteProjectRemovesItsGrantsOnly) {
+  const Project deleted = Create("Deleted");
+  const Project kept = Create("Kept");
+  GrantTo(deleted, kUser);
+  GrantTo(deleted, "organizations/org1/users/user2");
+  GrantTo(kept, kUser);
+
+  absl::Status status = store_->DeleteProject(kOrganization, IdOf(deleted), "1",
+                                              MakeMutation("DeleteProject"));
+  absl::StatusOr<Project> found =
+      store_->GetProject(kOrganization, IdOf(deleted));
+  absl::StatusOr<bool> kept_access =
+      store_->HasAccess(kOrganization, IdOf(kept), kUser);
+
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_EQ(found.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Rows("projects"), 1);
+  EXPECT_EQ(Rows("project_grants"), 1);
+  ASSERT_TRUE(kept_access.ok()) << kept_access.status();
+  EXPECT_TRUE(*kept_access);
+  EXPECT_EQ(OutboxTypes(directory_.File(kDatabaseFileName)).back(),
+            "project.deleted");
+  EXPECT_EQ(Rows("audit_events"), 6);
+}
+
+TEST_F(ProjectStoreTest, DeleteProjectWithStaleEtagChangesNothing) {
+  const Project project = Create("Web");
+  GrantTo(project, kUser);
+
+  absl::Status status = store_->DeleteProject(kOrganization, IdOf(project), "2",
+                                              MakeMutation("DeleteProject"));
+
+  EXPECT_EQ(status.code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(Rows("projects"), 1);
+  EXPECT_EQ(Rows("project_grants"), 1);
+  EXPECT_EQ(Rows("outbox"), 2);
+}
+
+TEST_F(ProjectStoreTest, DeleteMissingProjectIsNotFound) {
+  absl::Status status = store_->DeleteProject(kOrganization, "missing", "",
+                                              MakeMutation("DeleteProject"));
+
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Rows("audit_events"), 0);
+}
+
+TEST_F(ProjectStoreTest, DeleteProjectOfOtherOrganizationIsNotFound) {
+  const Project project = Create("Web");
+
+  absl::Status status = store_->DeleteProject("org2", IdOf(project), "",
+                                              MakeMutation("DeleteProject"));
+
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Rows("projects"), 1);
+}
+
+TEST_F(ProjectStoreTest, ListMembersPagesInUserNameOrder) {
+  const Project project = Create("Web");
+  GrantTo(project, "organizations/org1/users/b");
+  GrantTo(project, "organizations/org1/users/c");
+  GrantTo(project, "organizations/org1/users/a");
+
+  absl::StatusOr<GrantMemberPage> first =
+      store_->ListMembers(kOrganization, IdOf(project), "", 2);
+  ASSERT_TRUE(first.ok()) << first.status();
+  absl::StatusOr<GrantMemberPage> second = store_->ListMembers(
+      kOrganization, IdOf(project), first->user_names.back(), 2);
+
+  EXPECT_THAT(first->user_names, ElementsAre("organizations/org1/users/a",
+                                             "organizations/org1/users/b"));
+  EXPECT_TRUE(first->has_more);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_THAT(second->user_names, ElementsAre("organizations/org1/users/c"));
+  EXPECT_FALSE(second->has_more);
+}
+
+TEST_F(ProjectStoreTest, ListMembersOfMissingProjectIsNotFound) {
+  absl::StatusOr<GrantMemberPage> page =
+      store_->ListMembers(kOrganization, "missing", "", 10);
+
+  EXPECT_EQ(page.status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(ProjectStoreTest, SetUserGrantsReplacesGrantsInOneChange) {
+  const Project old_project = Create("Old");
+  const Project new_project = Create("New");
+  GrantTo(old_project, kUser);
+
+  absl::StatusOr<GrantSetResult> result =
+      store_->SetUserGrants(kOrganization, kUser, {IdOf(new_project)},
+                            MakeMutation("SetUserProjects"));
+  absl::StatusOr<bool> old_access =
+      store_->HasAccess(kOrganization, IdOf(old_project), kUser);
+
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_THAT(result->resource_names, ElementsAre(new_project.name()));
+  ASSERT_TRUE(old_access.ok()) << old_access.status();
+  EXPECT_FALSE(*old_access);
+  EXPECT_THAT(OutboxTypes(directory_.File(kDatabaseFileName)),
+              ElementsAre("project.created", "project.created",
+                          "project.access_granted", "project.access_revoked",
+                          "project.access_granted"));
+  EXPECT_EQ(Rows("audit_events"), 4);
+}
+
+TEST_F(ProjectStoreTest, SetUserGrantsWithMissingProjectChangesNothing) {
+  const Project old_project = Create("Old");
+  const Project new_project = Create("New");
+  GrantTo(old_project, kUser);
+
+  absl::StatusOr<GrantSetResult> result = store_->SetUserGrants(
+      kOrganization, kUser, {IdOf(new_project), "missing"},
+      MakeMutation("SetUserProjects"));
+  absl::StatusOr<bool> old_access =
+      store_->HasAccess(kOrganization, IdOf(old_project), kUser);
+
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(result.status().message(),
+              HasSubstr("\"organizations/org1/projects/missing\""));
+  ASSERT_TRUE(old_access.ok()) << old_access.status();
+  EXPECT_TRUE(*old_access);
+  EXPECT_EQ(Rows("project_grants"), 1);
+  EXPECT_EQ(Rows("outbox"), 3);
 }
 
 }  // namespace

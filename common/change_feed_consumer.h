@@ -1,0 +1,147 @@
+// The consuming side of a change feed: a thread that follows another
+// service's InternalChangeFeedService and applies each change to this
+// service's own database.
+//
+// Exactly once: each batch of changes is applied in one write transaction
+// that also moves the consumer's cursor, stored in the table
+// `change_feed_cursors` of the same database. A crash before the commit
+// leaves neither the changes nor the cursor, so the batch is fetched and
+// applied again. A crash after the commit leaves both. Inside the transaction,
+// changes at or below the stored cursor are skipped, so a batch fetched
+// twice is applied once.
+//
+// Failures: when the feed cannot be reached, the consumer retries with an
+// exponential backoff and logs a WARNING when the outage starts and an
+// INFO line when it ends. When applying fails, the batch is rolled back and
+// retried the same way, logged as an ERROR each time, because the feed
+// cannot move past a change it did not apply.
+//
+// Thread-safe: Start and Stop may be called from any thread; the
+// accessors may be read while the thread runs.
+#ifndef IRONORG_COMMON_CHANGE_FEED_CONSUMER_H_
+#define IRONORG_COMMON_CHANGE_FEED_CONSUMER_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/internal_auth.h"
+#include "common/sqlite.h"
+#include "ironorg/changes/v1/change_feed.grpc.pb.h"
+
+namespace ironorg::change_feed {
+
+// The table of consumer cursors, for a consuming store's migrations.
+inline constexpr char kCursorTableSql[] = R"sql(
+CREATE TABLE change_feed_cursors (
+  feed TEXT PRIMARY KEY,
+  sequence INTEGER NOT NULL
+);
+)sql";
+
+// Returns the stored cursor of `feed`: the sequence of the last change
+// applied, or 0 if none was.
+absl::StatusOr<int64_t> LoadCursor(sqlite::Database& database,
+                                   absl::string_view feed);
+
+// Applies one change inside the consumer's write transaction. It must
+// ignore change types it does not handle, and it must not start a
+// transaction of its own. An error rolls the whole batch back.
+using ApplyChange = std::function<absl::Status(
+    sqlite::Connection&, const ironorg::changes::v1::Change&)>;
+
+struct ConsumerOptions {
+  // The feed's name in `change_feed_cursors` and in log lines, such as
+  // "identity".
+  std::string feed;
+  // host:port of the service that serves the feed.
+  std::string address;
+  // How long one ListChanges call waits on the server for a new change.
+  absl::Duration max_wait = absl::Seconds(10);
+  // The maximum number of changes applied in one transaction.
+  int max_changes = 100;
+  // The first and the longest delay between retries after a failure.
+  absl::Duration min_backoff = absl::Milliseconds(100);
+  absl::Duration max_backoff = absl::Seconds(5);
+};
+
+class ChangeFeedConsumer final {
+ public:
+  // `database` must outlive the consumer and contain the table of
+  // kCursorTableSql.
+  ChangeFeedConsumer(ConsumerOptions options, InternalCredential credential,
+                     sqlite::Database* database, ApplyChange apply);
+
+  // Stops the thread if it runs.
+  ~ChangeFeedConsumer();
+
+  ChangeFeedConsumer(const ChangeFeedConsumer&) = delete;
+  ChangeFeedConsumer& operator=(const ChangeFeedConsumer&) = delete;
+
+  // Starts the thread.
+  // REQUIRES: Start has not been called before.
+  void Start();
+
+  // Cancels the call in flight, wakes a backoff and joins the thread. A
+  // batch being applied is committed or rolled back first, never cut.
+  void Stop();
+
+  // Fetches one batch (waiting up to `max_wait` for it) and applies it.
+  // Returns the number of changes applied. Used by the thread, and by
+  // tests that need no thread.
+  absl::StatusOr<int> PollOnce(absl::Duration max_wait);
+
+  // The sequence of the last change applied, as stored.
+  int64_t applied_sequence() const { return applied_sequence_.load(); }
+
+  // The newest sequence the feed reported on the last successful call.
+  int64_t latest_sequence() const { return latest_sequence_.load(); }
+
+ private:
+  void Run();
+
+  // Fetches the changes after the cursor. UNAVAILABLE when the feed's
+  // service cannot be reached, OUT_OF_RANGE when the cursor is beyond the
+  // feed, as ListChanges reports.
+  absl::StatusOr<ironorg::changes::v1::ListChangesResponse> Fetch(
+      absl::Duration max_wait);
+
+  // Applies `changes` and moves the cursor in one transaction. Returns
+  // how many were applied.
+  absl::StatusOr<int> Apply(
+      const ironorg::changes::v1::ListChangesResponse& changes);
+
+  // Sleeps for `delay` unless Stop is called first. Returns false if it
+  // was stopped.
+  bool Backoff(absl::Duration delay);
+
+  const ConsumerOptions options_;
+  const InternalCredential credential_;
+  sqlite::Database* const database_;
+  const ApplyChange apply_;
+  std::unique_ptr<ironorg::changes::v1::InternalChangeFeedService::Stub>
+      stub_;
+
+  std::atomic<int64_t> applied_sequence_{0};
+  std::atomic<int64_t> latest_sequence_{0};
+
+  std::mutex mutex_;
+  std::condition_variable stop_signal_;
+  bool stopping_ = false;
+  // The context of the call in flight, so that Stop can cancel it.
+  grpc::ClientContext* active_call_ = nullptr;
+  std::thread thread_;
+};
+
+}  // namespace ironorg::change_feed
+
+#endif  // IRONORG_COMMON_CHANGE_FEED_CONSUMER_H_
