@@ -11,6 +11,7 @@ debian_packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libsqlite3-dev sqlite3 libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev jq
+  python3-grpcio python3-protobuf
 )
 if ! command -v node >/dev/null 2>&1; then
   debian_packages+=(nodejs)
