@@ -4,6 +4,7 @@
 // --runner_offline_after so that a silent runner turns offline quickly.
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <string>
@@ -635,6 +636,107 @@ TEST_F(ClustersEndToEndTest, OtherOrganizationCannotReachCluster) {
   EXPECT_EQ(rotate_status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(delete_status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(list_status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+}
+
+
+TEST_F(ClustersEndToEndTest, SetUserClustersReplacesWholeSet) {
+  Organization org = CreateOrganization();
+  const clusters::Cluster first = CreateCluster(org, "First rack");
+  const clusters::Cluster second = CreateCluster(org, "Second rack");
+  const clusters::Cluster third = CreateCluster(org, "Third rack");
+  const auto set_clusters = [&](const std::vector<std::string>& names,
+                                clusters::SetUserClustersResponse* response) {
+    clusters::SetUserClustersRequest request;
+    request.set_user(org.developer.name());
+    for (const std::string& name : names) {
+      request.add_clusters(name);
+    }
+    return cluster_access_->SetUserClusters(
+        ContextWithToken(org.admin_token).get(), request, response);
+  };
+  clusters::SetUserClustersResponse initial;
+  ASSERT_TRUE(set_clusters({first.name(), second.name()}, &initial).ok());
+
+  clusters::SetUserClustersResponse replaced;
+  const grpc::Status status =
+      set_clusters({third.name(), second.name()}, &replaced);
+
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::vector<std::string> expected = {second.name(), third.name()};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_THAT(replaced.clusters(), ::testing::ElementsAreArray(expected));
+  clusters::Cluster read;
+  EXPECT_EQ(GetCluster(org.developer_token, first.name(), &read).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(GetCluster(org.developer_token, third.name(), &read).ok());
+}
+
+TEST_F(ClustersEndToEndTest, SetUserClustersWithMissingClusterChangesNothing) {
+  Organization org = CreateOrganization();
+  const clusters::Cluster kept = CreateCluster(org, "Kept rack");
+  clusters::SetUserClustersRequest request;
+  request.set_user(org.developer.name());
+  request.add_clusters(kept.name());
+  clusters::SetUserClustersResponse response;
+  ASSERT_TRUE(cluster_access_
+                  ->SetUserClusters(ContextWithToken(org.admin_token).get(),
+                                    request, &response)
+                  .ok());
+
+  request.clear_clusters();
+  request.add_clusters(absl::StrCat(org.name, "/clusters/missing"));
+  const grpc::Status status = cluster_access_->SetUserClusters(
+      ContextWithToken(org.admin_token).get(), request, &response);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  clusters::Cluster read;
+  EXPECT_TRUE(GetCluster(org.developer_token, kept.name(), &read).ok());
+}
+
+TEST_F(ClustersEndToEndTest, ListClusterMembersPagesAndDeniesDeveloper) {
+  Organization org = CreateOrganization();
+  const clusters::Cluster cluster = CreateCluster(org, "Shared rack");
+  std::string second_token;
+  identity::User second =
+      CreateUser(org, identity::ROLE_DEVELOPER, &second_token);
+  for (const std::string& user : {org.developer.name(), second.name()}) {
+    clusters::GrantClusterAccessRequest grant;
+    grant.set_cluster(cluster.name());
+    grant.set_user(user);
+    clusters::GrantClusterAccessResponse granted;
+    ASSERT_TRUE(cluster_access_
+                    ->GrantClusterAccess(
+                        ContextWithToken(org.admin_token).get(), grant, &granted)
+                    .ok());
+  }
+
+  std::vector<std::string> members;
+  std::string page_token;
+  do {
+    clusters::ListClusterMembersRequest request;
+    request.set_cluster(cluster.name());
+    request.set_page_size(1);
+    request.set_page_token(page_token);
+    clusters::ListClusterMembersResponse response;
+    const grpc::Status status = cluster_access_->ListClusterMembers(
+        ContextWithToken(org.admin_token).get(), request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    ASSERT_LE(response.users_size(), 1);
+    members.insert(members.end(), response.users().begin(),
+                   response.users().end());
+    page_token = response.next_page_token();
+  } while (!page_token.empty());
+  clusters::ListClusterMembersRequest denied_request;
+  denied_request.set_cluster(cluster.name());
+  clusters::ListClusterMembersResponse denied_response;
+  const grpc::Status denied = cluster_access_->ListClusterMembers(
+      ContextWithToken(org.developer_token).get(), denied_request,
+      &denied_response);
+
+  EXPECT_THAT(members, ::testing::UnorderedElementsAre(org.developer.name(),
+                                                       second.name()));
+  EXPECT_TRUE(std::is_sorted(members.begin(), members.end()));
+  EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
 }  // namespace
