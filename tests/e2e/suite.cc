@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -92,6 +93,17 @@ int ChildProcess::Stop() {
 void ChildProcess::Signal(int signal) {
   if (pid_ > 0) {
     kill(pid_, signal);
+  }
+}
+
+void ChildProcess::Freeze() {
+  if (pid_ <= 0) {
+    return;
+  }
+  kill(pid_, SIGSTOP);
+  // kill() returns before the process stops; WUNTRACED reports the stop.
+  int status = 0;
+  while (waitpid(pid_, &status, WUNTRACED) == -1 && errno == EINTR) {
   }
 }
 
@@ -273,7 +285,7 @@ void Suite::Kill(const std::string& service) {
 void Suite::Pause(const std::string& service) {
   auto it = processes_.find(service);
   if (it != processes_.end()) {
-    it->second->Signal(SIGSTOP);
+    it->second->Freeze();
   }
 }
 

@@ -38,8 +38,12 @@ class ChildProcess final {
   // Sends SIGKILL and waits for the exit.
   void Kill();
 
-  // Sends `signal` without waiting, such as SIGSTOP or SIGCONT.
+  // Sends `signal` without waiting, such as SIGCONT.
   void Signal(int signal);
+
+  // Sends SIGSTOP and waits until the process has stopped, so that it
+  // answers no call that starts after this returns.
+  void Freeze();
 
   // Returns true while the process has not exited.
   bool IsRunning();
