@@ -272,13 +272,6 @@ absl::StatusOr<int> GrantTable::DeleteResourceGrants(
   return static_cast<int>(connection.ChangedRows());
 }
 
-std::string GrantTable::GrantedIdsSubquery(
-    absl::string_view user_parameter) const {
-  return absl::StrCat("SELECT ", schema_.resource_column, " FROM ",
-                      schema_.grant_table,
-                      " WHERE user_name = ", user_parameter);
-}
-
 absl::StatusOr<std::string> GrantTable::SelectResourceName(
     sqlite::Connection& connection, absl::string_view organization_id,
     absl::string_view resource_id) const {

@@ -153,11 +153,6 @@ class GrantTable final {
   absl::StatusOr<int> DeleteResourceGrants(sqlite::Connection& connection,
                                            absl::string_view resource_id) const;
 
-  // Returns a subquery that selects the ids of the resources granted to
-  // the user bound to the SQL parameter `user_parameter`, such as "?" or
-  // "?4", for a store's `id IN (...)` clause.
-  std::string GrantedIdsSubquery(absl::string_view user_parameter) const;
-
  private:
   // Returns NOT_FOUND `user "<name>" not found` if `user_name` is in
   // `deleted_users`.

@@ -494,10 +494,24 @@ absl::StatusOr<ClusterPage> ClusterStore::ListGrantedClusters(
     absl::string_view after_id, int page_size, int64_t online_since_micros) {
   ClusterPage page;
   absl::Status status = database_->Read([&](sqlite::Connection& connection) {
-    absl::StatusOr<sqlite::Statement*> select = connection.Prepare(absl::StrCat(
-        kSelectClusterColumns,
-        "WHERE organization_id = ?2 AND id > ?3 AND id IN (",
-        grants_.GrantedIdsSubquery("?4"), ") ORDER BY id LIMIT ?5"));
+    // Walks the user's grants in cluster id order (the index
+    // cluster_grants_by_user) and stops after one page, so a page costs the
+    // same with 10 grants or 10,000. CROSS JOIN keeps SQLite from driving
+    // the loop from the organization's clusters instead.
+    absl::StatusOr<sqlite::Statement*> select = connection.Prepare(
+        "SELECT clusters.id, clusters.display_name, "
+        "clusters.memory_per_runner_mb, clusters.disk_per_runner_gb, "
+        "clusters.state, clusters.revision, clusters.create_time, "
+        "clusters.update_time, "
+        "(SELECT COUNT(*) FROM runners WHERE runners.cluster_id = clusters.id), "
+        "(SELECT COUNT(*) FROM runners WHERE runners.cluster_id = clusters.id "
+        "AND runners.last_heartbeat_time >= ?1) "
+        "FROM cluster_grants CROSS JOIN clusters "
+        "ON clusters.id = cluster_grants.cluster_id "
+        "WHERE cluster_grants.user_name = ?4 "
+        "AND cluster_grants.cluster_id > ?3 "
+        "AND clusters.organization_id = ?2 "
+        "ORDER BY cluster_grants.cluster_id LIMIT ?5");
     if (!select.ok()) {
       return select.status();
     }

@@ -252,17 +252,6 @@ TEST_F(GrantTableTest, HasGrantIsFalseInOtherOrganization) {
   EXPECT_FALSE(*other_organization);
 }
 
-TEST_F(GrantTableTest, GrantedIdsSubquerySelectsOnlyGrantedIds) {
-  ASSERT_TRUE(Grant(kResource).ok());
-
-  const std::vector<std::string> ids = SelectTexts(
-      absl::StrCat("SELECT id FROM widgets WHERE id IN (",
-                   grants_.GrantedIdsSubquery("?1"), ") ORDER BY id"),
-      kUser);
-
-  EXPECT_THAT(ids, ElementsAre("w1"));
-}
-
 TEST_F(GrantTableTest, CheckResourcesExistNamesFirstMissing) {
   absl::Status all = grants_.CheckResourcesExist(*database_, kOrganization,
                                                  {"w1", "w2", "w3"});
