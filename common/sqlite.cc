@@ -2,17 +2,21 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <limits>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/errors.h"
 #include "common/log.h"
 
 namespace ironorg::sqlite {
 namespace {
 
-// Milliseconds a statement waits for another process's lock before
-// SQLITE_BUSY. Only backups and the sqlite3 shell share the file.
-constexpr int kBusyTimeoutMs = 5000;
+// The maximum busy timeout that sqlite3_busy_timeout accepts, which takes
+// milliseconds as an int.
+constexpr absl::Duration kMaxBusyTimeout =
+    absl::Milliseconds(std::numeric_limits<int>::max());
 
 absl::Status ErrorFromCode(sqlite3* db, int code, absl::string_view sql) {
   const int primary = code & 0xff;
@@ -31,6 +35,25 @@ absl::Status ErrorFromCode(sqlite3* db, int code, absl::string_view sql) {
 }
 
 }  // namespace
+
+absl::StatusOr<std::unique_ptr<Connection>> Database::OpenConnection(
+    const std::string& path, int flags, absl::Duration busy_timeout) {
+  sqlite3* db = nullptr;
+  // Each connection serves one thread at a time (the writer under
+  // writer_mutex_, a reader while it is out of the pool), so SQLite's own
+  // per-connection mutex is not needed.
+  if (sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    const std::string message =
+        db == nullptr ? "out of memory" : sqlite3_errmsg(db);
+    sqlite3_close_v2(db);
+    return absl::UnavailableError(
+        absl::StrCat("cannot open database \"", path, "\": ", message));
+  }
+  sqlite3_busy_timeout(db, static_cast<int>(absl::ToInt64Milliseconds(
+                               std::min(busy_timeout, kMaxBusyTimeout))));
+  return std::unique_ptr<Connection>(new Connection(db));
+}
 
 Statement::Statement(sqlite3* db, sqlite3_stmt* stmt, std::string sql)
     : db_(db), stmt_(stmt), sql_(std::move(sql)) {}
@@ -134,32 +157,59 @@ absl::Status Connection::Execute(absl::string_view sql) {
 
 int64_t Connection::ChangedRows() const { return sqlite3_changes64(db_); }
 
-Database::Database(sqlite3* db, std::string path)
-    : db_(db), path_(std::move(path)), connection_(db) {}
+void Connection::ResetStatements() {
+  for (auto& entry : statements_) {
+    entry.second->Reset();
+  }
+}
 
-Database::~Database() {
-  connection_.statements_.clear();
+Connection::~Connection() {
+  // sqlite3_close_v2 would keep the handle open while statements remain,
+  // so finalize them first.
+  statements_.clear();
   sqlite3_close_v2(db_);
 }
 
-absl::StatusOr<std::unique_ptr<Database>> Database::Open(
-    const std::string& path, const std::vector<std::string>& migrations) {
-  sqlite3* db = nullptr;
-  const int flags =
-      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
-    const std::string message =
-        db == nullptr ? "out of memory" : sqlite3_errmsg(db);
-    sqlite3_close_v2(db);
-    return absl::UnavailableError(
-        absl::StrCat("cannot open database \"", path, "\": ", message));
-  }
-  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+Database::Database(std::unique_ptr<Connection> writer, std::string path)
+    : path_(std::move(path)), writer_(std::move(writer)) {}
 
-  std::unique_ptr<Database> database(new Database(db, path));
-  absl::Status status = database->connection_.Execute(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-      "PRAGMA foreign_keys=ON;");
+Database::~Database() {
+  // The last connection to close checkpoints the WAL into the database file
+  // and removes it, which only the read-write connection can do.
+  idle_readers_.clear();
+  readers_.clear();
+  writer_.reset();
+}
+
+absl::StatusOr<std::unique_ptr<Database>> Database::Open(
+    const std::string& path, const std::vector<std::string>& migrations,
+    const DatabaseOptions& options) {
+  if (options.read_connections < 1) {
+    return errors::InvalidArgument(
+        "read_connections",
+        absl::StrCat("read_connections must be at least 1, got ",
+                     options.read_connections));
+  }
+  if (options.busy_timeout < absl::ZeroDuration()) {
+    return errors::InvalidArgument(
+        "busy_timeout",
+        absl::StrCat("busy_timeout must not be negative, got ",
+                     absl::FormatDuration(options.busy_timeout)));
+  }
+
+  absl::StatusOr<std::unique_ptr<Connection>> writer = OpenConnection(
+      path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, options.busy_timeout);
+  if (!writer.ok()) {
+    return writer.status();
+  }
+  std::unique_ptr<Database> database(new Database(std::move(*writer), path));
+
+  absl::Status status = database->EnableWal();
+  if (!status.ok()) {
+    return status;
+  }
+  status = database->writer_->Execute(
+      "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
   if (!status.ok()) {
     return status;
   }
@@ -167,12 +217,53 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
   if (!status.ok()) {
     return status;
   }
+  status = database->OpenReaders(options);
+  if (!status.ok()) {
+    return status;
+  }
   return database;
 }
 
+absl::Status Database::EnableWal() {
+  absl::StatusOr<Statement*> journal_mode =
+      writer_->Prepare("PRAGMA journal_mode=WAL");
+  if (!journal_mode.ok()) {
+    return journal_mode.status();
+  }
+  absl::StatusOr<bool> row = (*journal_mode)->Step();
+  if (!row.ok()) {
+    return row.status();
+  }
+  // SQLite returns the mode it ended up in: "memory" for an in-memory
+  // database, and the previous mode, such as "delete", where WAL is not
+  // supported. Without WAL, the reader connections would block the writer,
+  // or read a database of their own.
+  const std::string mode = *row ? (*journal_mode)->ColumnText(0) : "";
+  (*journal_mode)->Reset();
+  if (mode != "wal") {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "database \"", path_, "\" cannot use WAL mode (journal mode is \"",
+        mode, "\"); use a file on a local file system"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Database::OpenReaders(const DatabaseOptions& options) {
+  for (int i = 0; i < options.read_connections; ++i) {
+    absl::StatusOr<std::unique_ptr<Connection>> reader =
+        OpenConnection(path_, SQLITE_OPEN_READONLY, options.busy_timeout);
+    if (!reader.ok()) {
+      return reader.status();
+    }
+    idle_readers_.push_back(reader->get());
+    readers_.push_back(std::move(*reader));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Database::Migrate(const std::vector<std::string>& migrations) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  absl::StatusOr<Statement*> version = connection_.Prepare("PRAGMA user_version");
+  std::lock_guard<std::mutex> lock(writer_mutex_);
+  absl::StatusOr<Statement*> version = writer_->Prepare("PRAGMA user_version");
   if (!version.ok()) {
     return version.status();
   }
@@ -193,7 +284,7 @@ absl::Status Database::Migrate(const std::vector<std::string>& migrations) {
     const std::string& migration = migrations[current];
     const int next = current + 1;
     absl::Status status = RunInTransaction(
-        "BEGIN IMMEDIATE", [&migration, next](Connection& connection) {
+        *writer_, "BEGIN IMMEDIATE", [&migration, next](Connection& connection) {
           absl::Status applied = connection.Execute(migration);
           if (!applied.ok()) {
             return applied;
@@ -213,24 +304,22 @@ absl::Status Database::Migrate(const std::vector<std::string>& migrations) {
 }
 
 absl::Status Database::RunInTransaction(
-    absl::string_view begin,
+    Connection& connection, absl::string_view begin,
     const std::function<absl::Status(Connection&)>& body) {
-  absl::Status status = connection_.Execute(begin);
+  absl::Status status = connection.Execute(begin);
   if (!status.ok()) {
     return status;
   }
-  status = body(connection_);
+  status = body(connection);
   // A statement left mid-step would hold its read lock past the commit.
-  for (auto& entry : connection_.statements_) {
-    entry.second->Reset();
-  }
+  connection.ResetStatements();
   if (status.ok()) {
-    status = connection_.Execute("COMMIT");
+    status = connection.Execute("COMMIT");
     if (status.ok()) {
       return status;
     }
   }
-  absl::Status rollback = connection_.Execute("ROLLBACK");
+  absl::Status rollback = connection.Execute("ROLLBACK");
   if (!rollback.ok()) {
     IRONORG_LOG(ERROR) << "rollback failed: " << rollback;
   }
@@ -241,8 +330,8 @@ absl::Status Database::Write(
     const std::function<absl::Status(Connection&)>& body) {
   absl::Status status;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
-    status = RunInTransaction("BEGIN IMMEDIATE", body);
+    std::lock_guard<std::mutex> lock(writer_mutex_);
+    status = RunInTransaction(*writer_, "BEGIN IMMEDIATE", body);
   }
   if (status.ok()) {
     {
@@ -265,10 +354,30 @@ bool Database::WaitForCommit(uint64_t seen, absl::Time deadline) {
                                    [this, seen] { return commit_count_ > seen; });
 }
 
+Connection* Database::AcquireReader() {
+  std::unique_lock<std::mutex> lock(readers_mutex_);
+  reader_released_.wait(lock, [this] { return !idle_readers_.empty(); });
+  Connection* reader = idle_readers_.back();
+  idle_readers_.pop_back();
+  return reader;
+}
+
+void Database::ReleaseReader(Connection* reader) {
+  {
+    std::lock_guard<std::mutex> lock(readers_mutex_);
+    idle_readers_.push_back(reader);
+  }
+  reader_released_.notify_one();
+}
+
 absl::Status Database::Read(
     const std::function<absl::Status(Connection&)>& body) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return RunInTransaction("BEGIN", body);
+  Connection* reader = AcquireReader();
+  // A deferred BEGIN takes its snapshot at the first statement, which runs
+  // after every Write that returned before this call.
+  absl::Status status = RunInTransaction(*reader, "BEGIN", body);
+  ReleaseReader(reader);
+  return status;
 }
 
 }  // namespace ironorg::sqlite

@@ -12,8 +12,8 @@
 // PERMISSION_DENIED before the name's form is checked or anything is
 // looked up.
 //
-// Thread-safe: the catalog is immutable and the store serializes its
-// transactions.
+// Thread-safe: the catalog is immutable and the store runs each call in
+// one transaction.
 #ifndef IRONORG_SERVICES_BILLING_BILLING_SERVICE_H_
 #define IRONORG_SERVICES_BILLING_BILLING_SERVICE_H_
 

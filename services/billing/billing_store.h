@@ -7,7 +7,8 @@
 // (see plan_catalog.h), so a subscription stores only its plan's name.
 //
 // Thread-safe: every method runs in one transaction of the underlying
-// sqlite::Database, which serializes them.
+// sqlite::Database, which runs writes one at a time and reads in
+// parallel, each on its own snapshot.
 #ifndef IRONORG_SERVICES_BILLING_BILLING_STORE_H_
 #define IRONORG_SERVICES_BILLING_BILLING_STORE_H_
 

@@ -22,8 +22,8 @@
 // `runners_online`. Runners come back with `state` unset: the service sets
 // it from `last_heartbeat_time` at read time.
 //
-// Thread-safe: every call runs in one transaction under the database's
-// mutex. The store checks nothing about the caller; that is the service's
+// Thread-safe: every call runs in one transaction of sqlite::Database,
+// which runs writes one at a time and reads in parallel. The store checks nothing about the caller; that is the service's
 // job.
 #ifndef IRONORG_SERVICES_CLUSTERS_CLUSTER_STORE_H_
 #define IRONORG_SERVICES_CLUSTERS_CLUSTER_STORE_H_

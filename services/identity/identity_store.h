@@ -18,7 +18,8 @@
 //   INTERNAL             anything else; the cause is logged.
 //
 // Thread-safe: every call runs in one transaction of sqlite::Database,
-// which serializes them.
+// which runs writes one at a time and reads in parallel, each on its own
+// snapshot.
 #ifndef IRONORG_SERVICES_IDENTITY_IDENTITY_STORE_H_
 #define IRONORG_SERVICES_IDENTITY_IDENTITY_STORE_H_
 

@@ -9,8 +9,8 @@
 // A create with a request id also records (caller, method, request id) ->
 // resource name there, so a retry returns the first result.
 //
-// Thread-safe: every call runs in one transaction under the database's
-// mutex. The store checks nothing about the caller; that is the service's
+// Thread-safe: every call runs in one transaction of sqlite::Database,
+// which runs writes one at a time and reads in parallel. The store checks nothing about the caller; that is the service's
 // job.
 #ifndef IRONORG_SERVICES_PROJECTS_PROJECT_STORE_H_
 #define IRONORG_SERVICES_PROJECTS_PROJECT_STORE_H_
