@@ -3,12 +3,14 @@
 #include <grpcpp/impl/codegen/server_callback_handlers.h>
 #include <grpcpp/impl/rpc_service_method.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/grpc_status.h"
 #include "common/internal_auth.h"
+#include "common/log.h"
 #include "ironorg/billing/v1/billing_account.pb.h"
 #include "ironorg/billing/v1/plan.pb.h"
 #include "ironorg/billing/v1/subscription.pb.h"
@@ -21,6 +23,7 @@
 #include "ironorg/identity/v1/user.pb.h"
 #include "ironorg/projects/v1/project.pb.h"
 #include "ironorg/projects/v1/project_access.pb.h"
+#include "services/gateway/cache_invalidation.h"
 #include "services/gateway/explain_access.h"
 
 namespace ironorg::gateway {
@@ -159,12 +162,33 @@ const std::vector<PublicService>& PublicServices() {
 }
 
 Gateway::Gateway(GatewayOptions options, InternalCredential credential)
-    : backends_(std::make_unique<Backends>(options.addresses,
-                                           std::move(credential),
-                                           options.max_message_bytes)) {
+    : backends_(std::make_unique<Backends>(
+          options.addresses, credential, options.max_message_bytes)),
+      cache_(std::make_unique<AccessCache>(options.cache)) {
   environment_.backends = backends_.get();
   environment_.operator_token = std::move(options.operator_token);
   environment_.max_call_timeout = options.max_call_timeout;
+  environment_.cache = cache_.get();
+
+  if (cache_->enabled()) {
+    // A healthy follower reports itself current after each long-poll, so
+    // its last report is at most two waits plus a round trip old. A wait
+    // of a quarter of the bound leaves room for that.
+    const absl::Duration max_wait =
+        std::max(cache_->options().staleness_bound / 4, absl::Milliseconds(1));
+    FollowFeed("identity", options.addresses.identity, max_wait, credential);
+    FollowFeed("projects", options.addresses.projects, max_wait, credential);
+    FollowFeed("clusters", options.addresses.clusters, max_wait, credential);
+    IRONORG_LOG(INFO) << "gateway cache enabled: max_entries="
+                      << cache_->options().max_entries << " ttl="
+                      << absl::FormatDuration(cache_->options().ttl)
+                      << " staleness_bound="
+                      << absl::FormatDuration(
+                             cache_->options().staleness_bound);
+  } else {
+    IRONORG_LOG(INFO) << "gateway cache disabled; every call is checked with "
+                         "the services";
+  }
 
   for (const PublicService& service : PublicServices()) {
     services_.push_back(
@@ -173,7 +197,35 @@ Gateway::Gateway(GatewayOptions options, InternalCredential credential)
   services_.push_back(std::make_unique<AccessServiceImpl>(environment_));
 }
 
-Gateway::~Gateway() = default;
+Gateway::~Gateway() {
+  for (const auto& follower : followers_) {
+    follower->Stop();
+  }
+}
+
+void Gateway::FollowFeed(const std::string& feed, const std::string& address,
+                         absl::Duration max_wait,
+                         const InternalCredential& credential) {
+  AccessCache* cache = cache_.get();
+  const int index = cache->AddFeed(feed);
+
+  FollowerOptions options;
+  options.feed = feed;
+  options.address = address;
+  options.max_wait = max_wait;
+  FollowerCallbacks callbacks;
+  callbacks.apply = [cache](const changes::v1::Change& change) {
+    ApplyDrops(DropsOfChange(change), *cache);
+  };
+  callbacks.current = [cache, index](absl::Time as_of) {
+    cache->MarkFeedCurrent(index, as_of);
+  };
+  callbacks.reset = [cache] { cache->Clear(); };
+
+  followers_.push_back(std::make_unique<ChangeFeedFollower>(
+      std::move(options), credential, std::move(callbacks)));
+  followers_.back()->Start();
+}
 
 std::vector<grpc::Service*> Gateway::services() const {
   std::vector<grpc::Service*> services;

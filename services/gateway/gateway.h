@@ -20,7 +20,9 @@
 #include "absl/time/time.h"
 #include "common/internal_auth.h"
 #include "google/protobuf/descriptor.h"
+#include "services/gateway/access_cache.h"
 #include "services/gateway/backends.h"
+#include "services/gateway/change_feed_follower.h"
 #include "services/gateway/gateway_call.h"
 
 namespace ironorg::gateway {
@@ -52,11 +54,19 @@ struct GatewayOptions {
   // services, in both directions. The server's own limit is set apart, in
   // ServerConfig::max_message_bytes. REQUIRES: greater than 0.
   int max_message_bytes = kDefaultMaxMessageBytes;
+
+  // The token and grant cache; max_entries 0 disables it, and then no
+  // change feed is followed.
+  AccessCacheOptions cache;
 };
 
 class Gateway final {
  public:
+  // Creates the channels and, when the cache is enabled, starts following
+  // the change feeds of identity, projects and clusters.
   Gateway(GatewayOptions options, InternalCredential credential);
+
+  // Stops the followers.
   ~Gateway();
 
   Gateway(const Gateway&) = delete;
@@ -66,8 +76,18 @@ class Gateway final {
   // Gateway, which must outlive the server.
   std::vector<grpc::Service*> services() const;
 
+  // The cache of token introspections and grant checks.
+  AccessCache& cache() { return *cache_; }
+
  private:
+  // Starts a follower of `feed` at `address` that drops what its changes
+  // make stale.
+  void FollowFeed(const std::string& feed, const std::string& address,
+                  absl::Duration max_wait, const InternalCredential& credential);
+
   std::unique_ptr<Backends> backends_;
+  std::unique_ptr<AccessCache> cache_;
+  std::vector<std::unique_ptr<ChangeFeedFollower>> followers_;
   CallEnvironment environment_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
 };

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -18,8 +19,10 @@
 #include "common/internal_auth.h"
 #include "common/log.h"
 #include "common/names.h"
+#include "common/time_util.h"
 #include "google/protobuf/message.h"
 #include "services/gateway/authentication.h"
+#include "services/gateway/cache_invalidation.h"
 #include "services/gateway/invalid_utf8.h"
 
 namespace ironorg::gateway {
@@ -172,6 +175,9 @@ class GatewayCall final : public grpc::ServerUnaryReactor,
   }
 
   void IntrospectUserToken(std::string token) {
+    if (ServeTokenFromCache(token)) {
+      return;
+    }
     user_token_request_.set_token(std::move(token));
     grpc::ClientContext* client_context =
         NewClientContext(kIntrospectTokenPath, ServicePrincipal());
@@ -196,11 +202,42 @@ class GatewayCall final : public grpc::ServerUnaryReactor,
             return;
           }
           principal_ = principal;
+          if (environment_.cache != nullptr) {
+            const absl::Time expire_time =
+                user_token_response_.has_expire_time()
+                    ? absl::FromUnixMicros(
+                          FromTimestamp(user_token_response_.expire_time()))
+                    : absl::InfiniteFuture();
+            environment_.cache->InsertToken(user_token_request_.token(),
+                                            principal_, expire_time,
+                                            cache_generation_);
+          }
           Authorize();
         });
   }
 
+  // Authorizes with the cached principal of `token` and returns true, or
+  // returns false on a miss. Either way, records the cache generation for
+  // the insert that follows a live check.
+  bool ServeTokenFromCache(absl::string_view token) {
+    AccessCache* cache = environment_.cache;
+    if (cache == nullptr) {
+      return false;
+    }
+    cache_generation_ = cache->generation();
+    std::optional<Principal> cached = cache->LookupToken(token);
+    if (!cached.has_value()) {
+      return false;
+    }
+    principal_ = *std::move(cached);
+    Authorize();
+    return true;
+  }
+
   void IntrospectClusterToken(std::string token) {
+    if (ServeTokenFromCache(token)) {
+      return;
+    }
     cluster_token_request_.set_token(std::move(token));
     grpc::ClientContext* client_context =
         NewClientContext(kIntrospectClusterTokenPath, ServicePrincipal());
@@ -226,6 +263,12 @@ class GatewayCall final : public grpc::ServerUnaryReactor,
           principal_.set_kind(Principal::KIND_CLUSTER_TOKEN);
           principal_.set_cluster(cluster);
           principal_.set_organization(organization);
+          if (environment_.cache != nullptr) {
+            // Cluster tokens do not expire; rotation or deletion drops them.
+            environment_.cache->InsertToken(cluster_token_request_.token(),
+                                            principal_, absl::InfiniteFuture(),
+                                            cache_generation_);
+          }
           Authorize();
         });
   }
@@ -284,14 +327,29 @@ class GatewayCall final : public grpc::ServerUnaryReactor,
   void CheckGrant(GrantKind kind, const std::string& user,
                   const std::string& resource,
                   std::function<void(absl::StatusOr<bool>)> done) override {
+    AccessCache* cache = environment_.cache;
+    if (cache != nullptr) {
+      cache_generation_ = cache->generation();
+      const std::optional<bool> cached =
+          cache->LookupGrant(kind, user, resource);
+      if (cached.has_value()) {
+        done(*cached);
+        return;
+      }
+    }
+
     grant_done_ = std::move(done);
-    auto on_complete = [this](absl::string_view service, grpc::Status status,
-                              bool granted) {
+    auto on_complete = [this, cache, kind, user, resource](
+                           absl::string_view service, grpc::Status status,
+                           bool granted) {
       if (!status.ok()) {
         IRONORG_LOG(WARNING) << "grant lookup for " << method_.full_name
                              << " failed: " << status.error_message();
         grant_done_(FromGrpcStatus(LookupFailure(status, service, false)));
         return;
+      }
+      if (cache != nullptr) {
+        cache->InsertGrant(kind, user, resource, granted, cache_generation_);
       }
       grant_done_(granted);
     };
@@ -359,6 +417,9 @@ class GatewayCall final : public grpc::ServerUnaryReactor,
     environment_.backends->generic(method_.backend)
         .UnaryCall(client_context, method_.path, grpc::StubOptions(),
                    raw_request_, raw_response_, [this](grpc::Status status) {
+                     // A failed call may still have committed its change,
+                     // so entries are dropped whatever the status.
+                     DropChangedEntries();
                      // The owning service's status, message and details go
                      // back unchanged.
                      // NOTE: when the service is down, this is gRPC's own
@@ -366,6 +427,16 @@ class GatewayCall final : public grpc::ServerUnaryReactor,
                      // internal address.
                      Complete(status);
                    });
+  }
+
+  // Drops the cache entries that the forwarded request may have made
+  // stale, before the caller sees the response.
+  void DropChangedEntries() {
+    if (environment_.cache == nullptr || parsed_request_ == nullptr) {
+      return;
+    }
+    ApplyDrops(DropsOfCall(method_.full_name, principal_, *parsed_request_),
+               *environment_.cache);
   }
 
   // Returns a context for one outgoing call, signed for `path` with
@@ -421,6 +492,10 @@ class GatewayCall final : public grpc::ServerUnaryReactor,
 
   Principal principal_;
   bool token_presented_ = false;
+
+  // The cache generation read before the current live lookup, so that a
+  // result that raced with a drop is not stored.
+  uint64_t cache_generation_ = 0;
 
   // The messages of the internal calls; each step uses its own pair, and
   // they must outlive the call that fills them.

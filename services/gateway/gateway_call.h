@@ -3,12 +3,16 @@
 // Each call runs these steps, each started from the previous one's
 // completion so that no callback thread ever blocks:
 //   1. authenticate: read `authorization` metadata and resolve the token
-//      (operator token, or an internal call to clusters or identity);
-//   2. authorize: apply the permission table (policy.h), asking projects
-//      or clusters for a grant when the rule needs one;
+//      (operator token, the cache, or an internal call to clusters or
+//      identity);
+//   2. authorize: apply the permission table (policy.h), asking the cache
+//      or else projects or clusters for a grant when the rule needs one;
 //   3. serve: forward the request bytes unchanged to the owning service
 //      and return its response bytes and status unchanged (error details
-//      included), or run the gateway's own handler;
+//      included), or run the gateway's own handler. After a call that may
+//      change a role, a token or a grant, whatever its status, the entries
+//      it makes stale are dropped before the response is sent
+//      (cache_invalidation.h);
 //   4. write one access-log line: method, caller, organization, status
 //      code and latency; never a token.
 //
@@ -32,6 +36,7 @@
 #include "google/protobuf/message.h"
 #include "ironorg/identity/v1/principal.pb.h"
 #include "ironorg/identity/v1/user.pb.h"
+#include "services/gateway/access_cache.h"
 #include "services/gateway/backends.h"
 #include "services/gateway/policy.h"
 
@@ -49,6 +54,9 @@ struct CallEnvironment {
   // The maximum deadline the gateway gives a call, whatever the caller
   // requested.
   absl::Duration max_call_timeout = absl::Seconds(30);
+
+  // The token and grant cache. Not owned; nullptr disables caching.
+  AccessCache* cache = nullptr;
 };
 
 // One public method the gateway serves.

@@ -54,6 +54,18 @@ ABSL_FLAG(int, max_message_bytes, ironorg::gateway::kDefaultMaxMessageBytes,
 ABSL_FLAG(absl::Duration, max_call_timeout, absl::Seconds(30),
           "the longest deadline a call through the gateway gets, such as "
           "30s; a caller's shorter deadline is kept");
+ABSL_FLAG(int, cache_max_entries, 10000,
+          "maximum number of cached token introspections, and separately of "
+          "cached grant checks, each table evicting its least recently used "
+          "entry; 0 disables the cache and the following of change feeds");
+ABSL_FLAG(absl::Duration, cache_ttl, absl::Seconds(60),
+          "the longest time a cached token or grant check is used, such as "
+          "60s; a token's own earlier expiry is kept");
+ABSL_FLAG(absl::Duration, cache_staleness_bound, absl::Seconds(1),
+          "how long after a change committed in identity, projects or "
+          "clusters this gateway may still use an entry it makes stale, such "
+          "as 1s; a change feed not read within this time makes every call "
+          "bypass the cache");
 
 namespace {
 
@@ -81,7 +93,7 @@ int main(int argc, char** argv) {
   ironorg::BlockTerminationSignals();
   ironorg::SetLogProcessName("gateway");
   ironorg::ParseFlags(argc, argv,
-                      "ironorg-gateway: the public entry point of ironorg");
+                      "the public entry point of ironorg");
 
   ironorg::ServerConfig config;
   config.listen_address = absl::GetFlag(FLAGS_listen_address);
@@ -119,6 +131,24 @@ int main(int argc, char** argv) {
   if (options.max_call_timeout <= absl::ZeroDuration()) {
     IRONORG_LOG(ERROR) << "--max_call_timeout must be positive, got "
                        << absl::FormatDuration(options.max_call_timeout);
+    return 1;
+  }
+  options.cache.max_entries = absl::GetFlag(FLAGS_cache_max_entries);
+  options.cache.ttl = absl::GetFlag(FLAGS_cache_ttl);
+  options.cache.staleness_bound = absl::GetFlag(FLAGS_cache_staleness_bound);
+  if (options.cache.max_entries < 0) {
+    IRONORG_LOG(ERROR) << "--cache_max_entries must be 0 or more, got "
+                       << options.cache.max_entries;
+    return 1;
+  }
+  if (options.cache.ttl <= absl::ZeroDuration()) {
+    IRONORG_LOG(ERROR) << "--cache_ttl must be positive, got "
+                       << absl::FormatDuration(options.cache.ttl);
+    return 1;
+  }
+  if (options.cache.staleness_bound <= absl::ZeroDuration()) {
+    IRONORG_LOG(ERROR) << "--cache_staleness_bound must be positive, got "
+                       << absl::FormatDuration(options.cache.staleness_bound);
     return 1;
   }
   const std::string operator_token_file =

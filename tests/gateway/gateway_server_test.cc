@@ -278,6 +278,9 @@ class GatewayServerTest : public ::testing::Test {
     identity_ = std::make_unique<FakeIdentity>();
     ServerConfig config;
     config.listen_address = address;
+    // A restart reuses the gRPC port, so the default admin port (gRPC port
+    // + 1000) may be taken; the fake needs none.
+    config.admin_address = "off";
     auto identity_server = RunningServer::Start(
         config,
         {static_cast<identity::v1::InternalAuthService::Service*>(
