@@ -59,7 +59,20 @@ ChangeFeedConsumer::ChangeFeedConsumer(ConsumerOptions options,
       database_(database),
       apply_(std::move(apply)),
       stub_(InternalChangeFeedService::NewStub(grpc::CreateChannel(
-          options_.address, grpc::InsecureChannelCredentials()))) {}
+          options_.address, grpc::InsecureChannelCredentials()))),
+      lag_(metrics::Registry::Default().AddGauge(
+          "ironorg_change_feed_lag",
+          "Changes the feed reported beyond the last one this consumer "
+          "applied, as of the feed's last response.",
+          {"feed"})),
+      applied_total_(metrics::Registry::Default().AddCounter(
+          "ironorg_change_feed_applied_total",
+          "Changes this consumer applied from the feed.", {"feed"})) {
+  // Both series exist from the start, so a scrape shows the feed before
+  // its first change.
+  lag_.Add({options_.feed}, 0);
+  applied_total_.Increment({options_.feed}, 0);
+}
 
 ChangeFeedConsumer::~ChangeFeedConsumer() { Stop(); }
 
@@ -148,10 +161,18 @@ absl::StatusOr<int> ChangeFeedConsumer::PollOnce(absl::Duration max_wait) {
   IRONORG_ASSIGN_OR_RETURN(const ListChangesResponse response,
                            Fetch(max_wait));
   latest_sequence_ = response.latest_sequence();
-  if (response.changes_size() == 0) {
-    return 0;
+  absl::StatusOr<int> applied = 0;
+  if (response.changes_size() > 0) {
+    applied = Apply(response);
   }
-  return Apply(response);
+  RecordProgress(applied.ok() ? *applied : 0);
+  return applied;
+}
+
+void ChangeFeedConsumer::RecordProgress(int applied) {
+  const int64_t lag = latest_sequence_.load() - applied_sequence_.load();
+  lag_.Set({options_.feed}, static_cast<double>(std::max<int64_t>(lag, 0)));
+  applied_total_.Increment({options_.feed}, static_cast<uint64_t>(applied));
 }
 
 absl::StatusOr<ListChangesResponse> ChangeFeedConsumer::Fetch(

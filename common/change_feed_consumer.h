@@ -16,6 +16,11 @@
 // retried the same way, logged as an ERROR each time, because the feed
 // cannot move past a change it did not apply.
 //
+// Metrics, in metrics::Registry::Default() by the feed's name:
+// ironorg_change_feed_lag{feed} is how many changes the feed reported
+// beyond the last one applied, as of the last response (0 until the first
+// one), and ironorg_change_feed_applied_total{feed} counts applied changes.
+//
 // Thread-safe: Start and Stop may be called from any thread; the
 // accessors may be read while the thread runs.
 #ifndef IRONORG_COMMON_CHANGE_FEED_CONSUMER_H_
@@ -35,6 +40,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/internal_auth.h"
+#include "common/metrics.h"
 #include "common/sqlite.h"
 #include "ironorg/changes/v1/change_feed.grpc.pb.h"
 
@@ -124,12 +130,17 @@ class ChangeFeedConsumer final {
   // was stopped.
   bool Backoff(absl::Duration delay);
 
+  // Sets the lag gauge from the two sequences and counts `applied`.
+  void RecordProgress(int applied);
+
   const ConsumerOptions options_;
   const InternalCredential credential_;
   sqlite::Database* const database_;
   const ApplyChange apply_;
   std::unique_ptr<ironorg::changes::v1::InternalChangeFeedService::Stub>
       stub_;
+  metrics::Gauge& lag_;
+  metrics::Counter& applied_total_;
 
   std::atomic<int64_t> applied_sequence_{0};
   std::atomic<int64_t> latest_sequence_{0};

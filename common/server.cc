@@ -11,10 +11,20 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/flags/flag.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/grpc_metrics.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "grpc/health/v1/health.pb.h"
+
+ABSL_FLAG(std::string, admin_address, "",
+          "host:port of the admin HTTP server, which serves Prometheus "
+          "metrics on /metrics and liveness on /healthz; empty for loopback "
+          "on the gRPC port + 1000 (a free port when the gRPC port is 0), "
+          "off for none. It must be a loopback address unless "
+          "--listen_address is not one");
 
 namespace ironorg {
 namespace {
@@ -152,6 +162,12 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
     return credentials.status();
   }
   const bool tls = !config.tls_cert_file.empty();
+  absl::StatusOr<std::string> admin_address = ResolveAdminAddress(
+      config.admin_address.value_or(absl::GetFlag(FLAGS_admin_address)),
+      config.listen_address);
+  if (!admin_address.ok()) {
+    return admin_address.status();
+  }
 
   grpc::ServerBuilder builder;
   int bound_port = 0;
@@ -166,6 +182,12 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   for (grpc::Service* service : services) {
     builder.RegisterService(service);
   }
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(
+      NewCallMetricsInterceptorFactory(&metrics::Registry::Default()));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   if (configure) {
     configure(builder);
   }
@@ -183,10 +205,31 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   const size_t colon = config.listen_address.rfind(':');
   std::string address =
       absl::StrCat(config.listen_address.substr(0, colon), ":", bound_port);
+
+  std::unique_ptr<AdminHttpServer> admin;
+  if (!admin_address->empty()) {
+    absl::StatusOr<std::unique_ptr<AdminHttpServer>> started =
+        AdminHttpServer::Start(*admin_address, &metrics::Registry::Default());
+    if (!started.ok()) {
+      server->Shutdown();
+      return absl::UnavailableError(absl::StrCat(
+          started.status().message(),
+          " Set --admin_address (IRONORG_ADMIN_ADDRESS) to a free "
+          "host:port, or off."));
+    }
+    admin = *std::move(started);
+  }
   server->GetHealthCheckService()->SetServingStatus(true);
 
   if (!config.ready_file.empty()) {
-    absl::Status written = WriteReadyFile(config.ready_file, address);
+    // The admin file comes first, so that a reader that sees the ready
+    // file also finds the admin file.
+    absl::Status written = WriteReadyFile(
+        absl::StrCat(config.ready_file, ".admin"),
+        admin == nullptr ? std::string(kAdminAddressOff) : admin->address());
+    if (written.ok()) {
+      written = WriteReadyFile(config.ready_file, address);
+    }
     if (!written.ok()) {
       server->Shutdown();
       return written;
@@ -194,13 +237,25 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   }
   IRONORG_LOG(INFO) << "serving on " << address
                     << (tls ? " with TLS" : " in plaintext");
-  return std::unique_ptr<RunningServer>(
-      new RunningServer(std::move(server), std::move(address)));
+  if (admin != nullptr) {
+    IRONORG_LOG(INFO) << "serving /metrics and /healthz on http://"
+                      << admin->address();
+  } else {
+    IRONORG_LOG(INFO) << "admin HTTP server is off";
+  }
+  return std::unique_ptr<RunningServer>(new RunningServer(
+      std::move(server), std::move(address), std::move(admin)));
 }
 
 void RunningServer::Shutdown() {
+  if (admin_ != nullptr) {
+    admin_->SetServing(false);
+  }
   server_->GetHealthCheckService()->SetServingStatus(false);
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  if (admin_ != nullptr) {
+    admin_->Stop();
+  }
   IRONORG_LOG(INFO) << "stopped serving on " << address_;
 }
 

@@ -8,6 +8,8 @@
 # IRONORG_GATEWAY_ADDR (defaults 127.0.0.1:50061..50064 and :50051; port 0
 # picks a free port). On return SUITE_GATEWAY_ADDR contains the gateway's
 # bound address and SUITE_PIDS the process ids. Logs go to DATA_DIR/logs.
+# It prints each process's address and admin address (/metrics, /healthz)
+# as the process becomes ready.
 #
 # The internal secret is DATA_DIR/internal-secret and the operator token
 # DATA_DIR/operator-token unless IRONORG_OPERATOR_TOKEN is set; both are
@@ -73,7 +75,16 @@ suite_launch() {
   local pid=$!
   SUITE_PIDS+=("${pid}")
   SUITE_NAMES+=("${name}")
-  suite_wait_ready "${name}" "${pid}" "${ready_file}" "${log}"
+  suite_wait_ready "${name}" "${pid}" "${ready_file}" "${log}" || return 1
+  # The server writes its admin address ("off" when it has none) to a file
+  # beside the ready file, before the ready file itself.
+  local admin
+  admin="$(cat "${ready_file}.admin")"
+  if [[ "${admin}" == off ]]; then
+    echo "ironorg-${name} on $(cat "${ready_file}"), admin port off"
+  else
+    echo "ironorg-${name} on $(cat "${ready_file}"), metrics on http://${admin}/metrics"
+  fi
 }
 
 suite_start() {

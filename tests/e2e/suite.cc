@@ -209,7 +209,10 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> Suite::Spawn(
       absl::StrCat("--listen_address=", listen_address),
       absl::StrCat("--data_dir=", data_dir_),
       absl::StrCat("--ready_file=", ready_file),
-      absl::StrCat("--internal_secret_file=", data_dir_, "/internal-secret")};
+      absl::StrCat("--internal_secret_file=", data_dir_, "/internal-secret"),
+      // A free port, since the default (the gRPC port + 1000) may be taken
+      // when a restart reuses the gRPC port.
+      "--admin_address=127.0.0.1:0"};
   if (service == "projects" || service == "clusters" || service == "gateway") {
     argv.push_back(
         absl::StrCat("--identity_address=", addresses_["identity"]));
@@ -252,6 +255,9 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> Suite::Spawn(
   }
   *bound_address =
       std::string(absl::StripAsciiWhitespace(ReadFile(ready_file)));
+  // The server writes the admin file before the ready file.
+  admin_addresses_[process_name] = std::string(
+      absl::StripAsciiWhitespace(ReadFile(absl::StrCat(ready_file, ".admin"))));
   return process;
 }
 
@@ -317,6 +323,11 @@ absl::Status Suite::RestartAll() {
 std::string Suite::address(const std::string& service) const {
   auto it = addresses_.find(service);
   return it == addresses_.end() ? std::string() : it->second;
+}
+
+std::string Suite::admin_address(const std::string& service) const {
+  auto it = admin_addresses_.find(service);
+  return it == admin_addresses_.end() ? std::string() : it->second;
 }
 
 std::shared_ptr<grpc::Channel> Suite::GatewayChannel() const {

@@ -42,7 +42,7 @@ class ChildProcess final {
   void Signal(int signal);
 
   // Sends SIGSTOP and waits until the process has stopped, so that it
-  // answers no call that starts after this returns.
+  // serves no call that starts after Freeze returns.
   void Freeze();
 
   // Returns true while the process has not exited.
@@ -97,6 +97,11 @@ class Suite final {
   // The bound address of a process, such as 127.0.0.1:41233.
   std::string address(const std::string& service) const;
 
+  // The bound address of a process's admin HTTP server (/metrics,
+  // /healthz), such as 127.0.0.1:41877. Every process gets a free
+  // loopback port of its own, also after a restart.
+  std::string admin_address(const std::string& service) const;
+
   // Starts one more ironorg-gateway on a free loopback port, pointed at the
   // same four services, as a second replica would be. Returns its bound
   // address. The destructor stops it; Stop, Restart and RestartAll do not
@@ -126,7 +131,7 @@ class Suite final {
 
   // Starts ironorg-<service> as the process `process_name`, which names its
   // ready file and log, and waits until it is serving. Stores its bound
-  // address in `bound_address`.
+  // address in `bound_address` and its admin address in admin_addresses_.
   absl::StatusOr<std::unique_ptr<ChildProcess>> Spawn(
       const std::string& service, const std::string& process_name,
       const std::string& listen_address, std::string* bound_address);
@@ -135,6 +140,8 @@ class Suite final {
   std::string operator_token_;
   std::string internal_secret_;
   std::map<std::string, std::string> addresses_;
+  // Admin addresses keyed by process name, extra gateways included.
+  std::map<std::string, std::string> admin_addresses_;
   std::map<std::string, std::unique_ptr<ChildProcess>> processes_;
   SuiteOptions options_;
   // The processes started by StartExtraGateway, keyed by process name.
