@@ -39,10 +39,66 @@ const char* SeverityName(LogSeverity severity) {
   return "INFO";
 }
 
+// Returns the length of the valid UTF-8 sequence at the start of `text`,
+// or 0 when it is not one (a stray continuation byte, a truncated or
+// overlong sequence, a surrogate, or a code point above U+10FFFF).
+size_t Utf8SequenceLength(absl::string_view text) {
+  const auto byte = [&text](size_t i) {
+    return static_cast<unsigned char>(text[i]);
+  };
+  const unsigned char lead = byte(0);
+  size_t length = 0;
+  unsigned char min_second = 0x80;
+  unsigned char max_second = 0xbf;
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3;
+    if (lead == 0xe0) {
+      min_second = 0xa0;
+    } else if (lead == 0xed) {
+      max_second = 0x9f;
+    }
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4;
+    if (lead == 0xf0) {
+      min_second = 0x90;
+    } else if (lead == 0xf4) {
+      max_second = 0x8f;
+    }
+  } else {
+    return 0;
+  }
+  if (text.size() < length || byte(1) < min_second || byte(1) > max_second) {
+    return 0;
+  }
+  for (size_t i = 2; i < length; ++i) {
+    if (byte(i) < 0x80 || byte(i) > 0xbf) {
+      return 0;
+    }
+  }
+  return length;
+}
+
+}  // namespace
+
 std::string JsonEscape(absl::string_view text) {
   std::string out;
   out.reserve(text.size() + 8);
-  for (char c : text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      const size_t length = Utf8SequenceLength(text.substr(i));
+      if (length == 0) {
+        out += "\\ufffd";
+        ++i;
+      } else {
+        out.append(text.data() + i, length);
+        i += length;
+      }
+      continue;
+    }
     switch (c) {
       case '"':
         out += "\\\"";
@@ -53,21 +109,23 @@ std::string JsonEscape(absl::string_view text) {
       case '\n':
         out += "\\n";
         break;
+      case '\r':
+        out += "\\r";
+        break;
       case '\t':
         out += "\\t";
         break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
+        if (c < 0x20 || c == 0x7f) {
           out += absl::StrFormat("\\u%04x", c);
         } else {
-          out += c;
+          out += static_cast<char>(c);
         }
     }
+    ++i;
   }
   return out;
 }
-
-}  // namespace
 
 void SetLogProcessName(absl::string_view name) {
   std::lock_guard<std::mutex> lock(OutputMutex());
@@ -92,10 +150,10 @@ LogMessage::~LogMessage() {
   std::string line;
   if (Format() == LogFormat::kJson) {
     line = absl::StrCat(
-        "{\"time\":\"", time, "\",\"severity\":\"", SeverityName(severity_),
+        "{\"time\":\"", time, "\",\"level\":\"", SeverityName(severity_),
         "\",\"process\":\"", JsonEscape(ProcessName()), "\",\"source\":\"",
-        base, ":", line_, "\",\"message\":\"", JsonEscape(stream_.str()),
-        "\"}\n");
+        JsonEscape(base), ":", line_, "\",\"message\":\"",
+        JsonEscape(stream_.str()), "\"}\n");
   } else {
     line = absl::StrFormat("%s %-7s %s %s:%d] %s\n", time,
                            SeverityName(severity_), ProcessName(), base,

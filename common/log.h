@@ -5,8 +5,10 @@
 //
 // Lines look like
 //   2026-12-04T20:30:00.123Z INFO  identity main.cc:42] listening on ...
-// or, after SetLogFormat(LogFormat::kJson), like
-//   {"time":"...","severity":"INFO","process":"identity",...,"message":"..."}
+// or, after SetLogFormat(LogFormat::kJson), one JSON object per line:
+//   {"time":"2026-12-04T20:30:00.123Z","level":"INFO","process":"identity",
+//    "source":"main.cc:42","message":"listening on ..."}
+// Every binary selects the format with --log_format (common/flags.h).
 //
 // Thread-safe: each line is written with one call under a mutex. Never log
 // a password, token, token hash or internal secret.
@@ -28,6 +30,12 @@ void SetLogProcessName(absl::string_view name);
 
 // Selects text or JSON lines. Text is the default.
 void SetLogFormat(LogFormat format);
+
+// Returns `text` escaped for use inside a JSON string literal (RFC 8259).
+// Quotes, backslashes and control characters are escaped. Each byte that
+// is not part of valid UTF-8 becomes U+FFFD, so that every line parses as
+// JSON whatever a message contains.
+std::string JsonEscape(absl::string_view text);
 
 // Collects one message and writes it when destroyed.
 class LogMessage final {

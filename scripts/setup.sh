@@ -9,9 +9,9 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 debian_packages=(
   build-essential cmake pkg-config ccache git
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev libsqlite3-dev sqlite3 libsodium-dev
+  libabsl-dev libsqlite3-dev sqlite3 libsodium-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev jq
-  python3-grpcio python3-protobuf
+  python3-grpcio python3-protobuf python3-yaml docker-compose
 )
 if ! command -v node >/dev/null 2>&1; then
   debian_packages+=(nodejs)

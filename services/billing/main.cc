@@ -115,8 +115,8 @@ int main(int argc, char** argv) {
   // blocked signals and WaitForTerminationSignal receives them.
   ironorg::BlockTerminationSignals();
   ironorg::ParseFlags(argc, argv,
-                      "ironorg-billing: plans, subscriptions and billing "
-                      "accounts.\nUsage: ironorg-billing [--flag=value ...]");
+                      "plans, subscriptions and billing accounts of ironorg.\n"
+                      "Usage: ironorg-billing [--flag=value ...]");
   ironorg::SetLogProcessName("billing");
   return Run();
 }

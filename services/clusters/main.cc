@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
   ironorg::BlockTerminationSignals();
   ironorg::SetLogProcessName("clusters");
   ironorg::ParseFlags(argc, argv,
-                      "ironorg-clusters: the clusters service of ironorg");
+                      "the clusters service of ironorg");
 
   absl::StatusOr<ironorg::InternalCredential> credential =
       ironorg::LoadInternalCredential(

@@ -128,8 +128,6 @@ int main(int argc, char** argv) {
   ironorg::BlockTerminationSignals();
   ironorg::SetLogProcessName("identity");
   ironorg::ParseFlags(argc, argv,
-                      "ironorg-identity: organizations, users, logins and "
-                      "tokens of ironorg.\nFlags may also be set as "
-                      "IRONORG_<FLAG> environment variables.");
+                      "organizations, users, logins and tokens of ironorg");
   return ironorg::identity::Run();
 }

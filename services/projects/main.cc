@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
   ironorg::BlockTerminationSignals();
   ironorg::SetLogProcessName("projects");
   ironorg::ParseFlags(argc, argv,
-                      "ironorg-projects: the projects service of ironorg");
+                      "the projects service of ironorg");
 
   absl::StatusOr<ironorg::InternalCredential> credential =
       ironorg::LoadInternalCredential(
