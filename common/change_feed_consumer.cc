@@ -1,6 +1,5 @@
 #include "common/change_feed_consumer.h"
 
-#include <grpcpp/client_context.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
@@ -15,16 +14,9 @@
 namespace ironorg::change_feed {
 
 using ::ironorg::changes::v1::Change;
-using ::ironorg::changes::v1::InternalChangeFeedService;
-using ::ironorg::changes::v1::ListChangesRequest;
 using ::ironorg::changes::v1::ListChangesResponse;
-using ::ironorg::identity::v1::Principal;
 
 namespace {
-
-// Extra time, beyond the requested wait, for the server to send its
-// response.
-constexpr absl::Duration kCallSlack = absl::Seconds(5);
 
 absl::StatusOr<int64_t> SelectCursor(sqlite::Connection& connection,
                                      absl::string_view feed) {
@@ -55,11 +47,11 @@ ChangeFeedConsumer::ChangeFeedConsumer(ConsumerOptions options,
                                        sqlite::Database* database,
                                        ApplyChange apply)
     : options_(std::move(options)),
-      credential_(std::move(credential)),
       database_(database),
       apply_(std::move(apply)),
-      stub_(InternalChangeFeedService::NewStub(grpc::CreateChannel(
-          options_.address, grpc::InsecureChannelCredentials()))),
+      client_(grpc::CreateChannel(options_.address,
+                                  grpc::InsecureChannelCredentials()),
+              std::move(credential)),
       lag_(metrics::Registry::Default().AddGauge(
           "ironorg_change_feed_lag",
           "Changes the feed reported beyond the last one this consumer "
@@ -81,14 +73,7 @@ void ChangeFeedConsumer::Start() {
 }
 
 void ChangeFeedConsumer::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-    if (active_call_ != nullptr) {
-      active_call_->TryCancel();
-    }
-  }
-  stop_signal_.notify_all();
+  client_.Stop();
   if (thread_.joinable()) {
     thread_.join();
   }
@@ -106,11 +91,8 @@ void ChangeFeedConsumer::Run() {
   absl::Duration backoff = options_.min_backoff;
   bool failing = false;
   for (;;) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (stopping_) {
-        break;
-      }
+    if (client_.stopping()) {
+      break;
     }
 
     const absl::StatusOr<int> applied = PollOnce(options_.max_wait);
@@ -125,11 +107,8 @@ void ChangeFeedConsumer::Run() {
       continue;
     }
 
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (stopping_) {
-        break;
-      }
+    if (client_.stopping()) {
+      break;
     }
     const absl::StatusCode code = applied.status().code();
     if (code == absl::StatusCode::kUnavailable ||
@@ -148,7 +127,7 @@ void ChangeFeedConsumer::Run() {
                          << ": " << applied.status();
     }
     failing = true;
-    if (!Backoff(backoff)) {
+    if (!client_.Backoff(backoff)) {
       break;
     }
     backoff = std::min(backoff * 2, options_.max_backoff);
@@ -158,8 +137,9 @@ void ChangeFeedConsumer::Run() {
 }
 
 absl::StatusOr<int> ChangeFeedConsumer::PollOnce(absl::Duration max_wait) {
-  IRONORG_ASSIGN_OR_RETURN(const ListChangesResponse response,
-                           Fetch(max_wait));
+  IRONORG_ASSIGN_OR_RETURN(
+      const ListChangesResponse response,
+      client_.Fetch(applied_sequence_.load(), options_.max_changes, max_wait));
   latest_sequence_ = response.latest_sequence();
   absl::StatusOr<int> applied = 0;
   if (response.changes_size() > 0) {
@@ -173,46 +153,6 @@ void ChangeFeedConsumer::RecordProgress(int applied) {
   const int64_t lag = latest_sequence_.load() - applied_sequence_.load();
   lag_.Set({options_.feed}, static_cast<double>(std::max<int64_t>(lag, 0)));
   applied_total_.Increment({options_.feed}, static_cast<uint64_t>(applied));
-}
-
-absl::StatusOr<ListChangesResponse> ChangeFeedConsumer::Fetch(
-    absl::Duration max_wait) {
-  const std::string method =
-      MethodPath(InternalChangeFeedService::service_full_name(), "ListChanges");
-  Principal principal;
-  principal.set_kind(Principal::KIND_SERVICE);
-
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + max_wait + kCallSlack));
-  credential_.Sign(method, principal, &context);
-
-  ListChangesRequest request;
-  request.set_after_sequence(applied_sequence_.load());
-  request.set_max_changes(options_.max_changes);
-  request.mutable_max_wait()->set_seconds(
-      absl::ToInt64Seconds(max_wait));
-  request.mutable_max_wait()->set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(max_wait % absl::Seconds(1))));
-
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (stopping_) {
-      return absl::CancelledError("the consumer is stopping");
-    }
-    active_call_ = &context;
-  }
-  ListChangesResponse response;
-  const grpc::Status status = stub_->ListChanges(&context, request, &response);
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    active_call_ = nullptr;
-  }
-
-  if (!status.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                        status.error_message());
-  }
-  return response;
 }
 
 absl::StatusOr<int> ChangeFeedConsumer::Apply(
@@ -239,13 +179,6 @@ absl::StatusOr<int> ChangeFeedConsumer::Apply(
   }));
   applied_sequence_ = cursor;
   return applied;
-}
-
-bool ChangeFeedConsumer::Backoff(absl::Duration delay) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  stop_signal_.wait_until(lock, absl::ToChronoTime(absl::Now() + delay),
-                          [this] { return stopping_; });
-  return !stopping_;
 }
 
 }  // namespace ironorg::change_feed

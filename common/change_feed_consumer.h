@@ -27,11 +27,9 @@
 #define IRONORG_COMMON_CHANGE_FEED_CONSUMER_H_
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
@@ -39,6 +37,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/change_feed_client.h"
 #include "common/internal_auth.h"
 #include "common/metrics.h"
 #include "common/sqlite.h"
@@ -115,41 +114,24 @@ class ChangeFeedConsumer final {
  private:
   void Run();
 
-  // Fetches the changes after the cursor. UNAVAILABLE when the feed's
-  // service cannot be reached, OUT_OF_RANGE when the cursor is beyond the
-  // feed, as ListChanges reports.
-  absl::StatusOr<ironorg::changes::v1::ListChangesResponse> Fetch(
-      absl::Duration max_wait);
-
   // Applies `changes` and moves the cursor in one transaction. Returns
   // how many were applied.
   absl::StatusOr<int> Apply(
       const ironorg::changes::v1::ListChangesResponse& changes);
 
-  // Sleeps for `delay` unless Stop is called first. Returns false if it
-  // was stopped.
-  bool Backoff(absl::Duration delay);
-
   // Sets the lag gauge from the two sequences and counts `applied`.
   void RecordProgress(int applied);
 
   const ConsumerOptions options_;
-  const InternalCredential credential_;
   sqlite::Database* const database_;
   const ApplyChange apply_;
-  std::unique_ptr<ironorg::changes::v1::InternalChangeFeedService::Stub>
-      stub_;
+  ChangeFeedClient client_;
   metrics::Gauge& lag_;
   metrics::Counter& applied_total_;
 
   std::atomic<int64_t> applied_sequence_{0};
   std::atomic<int64_t> latest_sequence_{0};
 
-  std::mutex mutex_;
-  std::condition_variable stop_signal_;
-  bool stopping_ = false;
-  // The context of the call in flight, so that Stop can cancel it.
-  grpc::ClientContext* active_call_ = nullptr;
   std::thread thread_;
 };
 

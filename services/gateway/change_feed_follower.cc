@@ -14,10 +14,7 @@ namespace ironorg::gateway {
 namespace {
 
 using ::ironorg::changes::v1::Change;
-using ::ironorg::changes::v1::InternalChangeFeedService;
-using ::ironorg::changes::v1::ListChangesRequest;
 using ::ironorg::changes::v1::ListChangesResponse;
-using ::ironorg::identity::v1::Principal;
 
 constexpr absl::Duration kMinBackoff = absl::Milliseconds(100);
 constexpr absl::Duration kMaxBackoff = absl::Seconds(1);
@@ -47,9 +44,9 @@ ChangeFeedFollower::ChangeFeedFollower(FollowerOptions options,
                                        InternalCredential credential,
                                        FollowerCallbacks callbacks)
     : options_(std::move(options)),
-      credential_(std::move(credential)),
       callbacks_(std::move(callbacks)),
-      stub_(InternalChangeFeedService::NewStub(NewChannel(options_.address))) {}
+      client_(NewChannel(options_.address), std::move(credential),
+              kCallSlack) {}
 
 ChangeFeedFollower::~ChangeFeedFollower() { Stop(); }
 
@@ -58,14 +55,7 @@ void ChangeFeedFollower::Start() {
 }
 
 void ChangeFeedFollower::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-    if (active_call_ != nullptr) {
-      active_call_->TryCancel();
-    }
-  }
-  stop_signal_.notify_all();
+  client_.Stop();
   if (thread_.joinable()) {
     thread_.join();
   }
@@ -77,11 +67,8 @@ void ChangeFeedFollower::Run() {
   absl::Duration backoff = kMinBackoff;
   bool failing = false;
   for (;;) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (stopping_) {
-        break;
-      }
+    if (client_.stopping()) {
+      break;
     }
 
     const absl::Status status = PollOnce();
@@ -96,11 +83,8 @@ void ChangeFeedFollower::Run() {
       continue;
     }
 
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (stopping_) {
-        break;
-      }
+    if (client_.stopping()) {
+      break;
     }
     if (status.code() == absl::StatusCode::kOutOfRange) {
       IRONORG_LOG(WARNING) << "the " << options_.feed
@@ -118,7 +102,7 @@ void ChangeFeedFollower::Run() {
                            << status;
     }
     failing = true;
-    if (!Backoff(backoff)) {
+    if (!client_.Backoff(backoff)) {
       break;
     }
     backoff = std::min(backoff * 2, kMaxBackoff);
@@ -131,7 +115,7 @@ absl::Status ChangeFeedFollower::PollOnce() {
   const absl::Time sent = absl::Now();
   if (!has_cursor_) {
     absl::StatusOr<ListChangesResponse> newest =
-        Fetch(0, 1, absl::ZeroDuration());
+        client_.Fetch(0, 1, absl::ZeroDuration());
     if (!newest.ok()) {
       return newest.status();
     }
@@ -145,7 +129,7 @@ absl::Status ChangeFeedFollower::PollOnce() {
   }
 
   absl::StatusOr<ListChangesResponse> response =
-      Fetch(applied_sequence_.load(), kMaxChanges, options_.max_wait);
+      client_.Fetch(applied_sequence_.load(), kMaxChanges, options_.max_wait);
   if (!response.ok()) {
     return response.status();
   }
@@ -159,52 +143,6 @@ absl::Status ChangeFeedFollower::PollOnce() {
     callbacks_.current(sent);
   }
   return absl::OkStatus();
-}
-
-absl::StatusOr<ListChangesResponse> ChangeFeedFollower::Fetch(
-    int64_t after_sequence, int max_changes, absl::Duration max_wait) {
-  const std::string method =
-      MethodPath(InternalChangeFeedService::service_full_name(), "ListChanges");
-  Principal principal;
-  principal.set_kind(Principal::KIND_SERVICE);
-
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + max_wait + kCallSlack));
-  credential_.Sign(method, principal, &context);
-
-  ListChangesRequest request;
-  request.set_after_sequence(after_sequence);
-  request.set_max_changes(max_changes);
-  request.mutable_max_wait()->set_seconds(absl::ToInt64Seconds(max_wait));
-  request.mutable_max_wait()->set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(max_wait % absl::Seconds(1))));
-
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (stopping_) {
-      return absl::CancelledError("the follower is stopping");
-    }
-    active_call_ = &context;
-  }
-  ListChangesResponse response;
-  const grpc::Status status = stub_->ListChanges(&context, request, &response);
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    active_call_ = nullptr;
-  }
-
-  if (!status.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                        status.error_message());
-  }
-  return response;
-}
-
-bool ChangeFeedFollower::Backoff(absl::Duration delay) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  stop_signal_.wait_until(lock, absl::ToChronoTime(absl::Now() + delay),
-                          [this] { return stopping_; });
-  return !stopping_;
 }
 
 }  // namespace ironorg::gateway

@@ -20,17 +20,16 @@
 #include <grpcpp/client_context.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/change_feed_client.h"
 #include "common/internal_auth.h"
 #include "ironorg/changes/v1/change_feed.grpc.pb.h"
 
@@ -84,28 +83,15 @@ class ChangeFeedFollower final {
   // cursor yet, or the changes after it. Returns the status of the call.
   absl::Status PollOnce();
 
-  absl::StatusOr<ironorg::changes::v1::ListChangesResponse> Fetch(
-      int64_t after_sequence, int max_changes, absl::Duration max_wait);
-
-  // Sleeps for `delay` unless Stop is called first. Returns false if it
-  // was stopped.
-  bool Backoff(absl::Duration delay);
-
   const FollowerOptions options_;
-  const InternalCredential credential_;
   const FollowerCallbacks callbacks_;
-  std::unique_ptr<ironorg::changes::v1::InternalChangeFeedService::Stub>
-      stub_;
+  change_feed::ChangeFeedClient client_;
 
   // Set once the follower read the feed's newest sequence. Only the
   // follower thread touches it.
   bool has_cursor_ = false;
   std::atomic<int64_t> applied_sequence_{0};
 
-  std::mutex mutex_;
-  std::condition_variable stop_signal_;
-  bool stopping_ = false;                      // guarded by mutex_
-  grpc::ClientContext* active_call_ = nullptr;  // guarded by mutex_
   std::thread thread_;
 };
 
