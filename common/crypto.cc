@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdlib>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
@@ -67,6 +68,31 @@ std::string HmacSha256(absl::string_view key, absl::string_view data) {
       data.size());
   std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac;
   crypto_auth_hmacsha256_final(&state, mac.data());
+  return std::string(reinterpret_cast<const char*>(mac.data()), mac.size());
+}
+
+struct HmacSha256Key::KeyedState {
+  crypto_auth_hmacsha256_state state;
+};
+
+HmacSha256Key::HmacSha256Key(absl::string_view key) {
+  EnsureSodium();
+  auto keyed = std::make_shared<KeyedState>();
+  crypto_auth_hmacsha256_init(&keyed->state,
+                              reinterpret_cast<const unsigned char*>(key.data()),
+                              key.size());
+  keyed_state_ = std::move(keyed);
+}
+
+std::string HmacSha256Key::Mac(absl::string_view data) const {
+  // The keyed state is copied, so concurrent calls never share one.
+  crypto_auth_hmacsha256_state state = keyed_state_->state;
+  crypto_auth_hmacsha256_update(
+      &state, reinterpret_cast<const unsigned char*>(data.data()),
+      data.size());
+  std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac;
+  crypto_auth_hmacsha256_final(&state, mac.data());
+  sodium_memzero(&state, sizeof(state));
   return std::string(reinterpret_cast<const char*>(mac.data()), mac.size());
 }
 

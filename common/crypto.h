@@ -5,6 +5,7 @@
 #define IRONORG_COMMON_CRYPTO_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include "absl/strings/string_view.h"
 
@@ -26,6 +27,22 @@ std::string Sha256Hex(absl::string_view data);
 
 // Returns the raw 32-byte HMAC-SHA-256 of `data` under `key`.
 std::string HmacSha256(absl::string_view key, absl::string_view data);
+
+// An HMAC-SHA-256 key whose keyed state is computed once, so that each MAC
+// hashes only its data; HmacSha256 re-keys on every call. Copies share the
+// immutable keyed state. Thread-safe.
+class HmacSha256Key final {
+ public:
+  explicit HmacSha256Key(absl::string_view key);
+
+  // Returns the raw 32-byte HMAC-SHA-256 of `data`, equal to
+  // HmacSha256(key, data).
+  std::string Mac(absl::string_view data) const;
+
+ private:
+  struct KeyedState;
+  std::shared_ptr<const KeyedState> keyed_state_;
+};
 
 // Compares two strings in time that does not depend on where they differ.
 bool ConstantTimeEquals(absl::string_view a, absl::string_view b);

@@ -49,7 +49,7 @@ std::string InternalCredential::Signature(absl::string_view method,
   const std::string data =
       absl::StrCat("v1\n", method, "\n", expiry_unix_seconds, "\n", principal);
   return absl::StrCat("v1.", expiry_unix_seconds, ".",
-                      crypto::Base64UrlEncode(crypto::HmacSha256(secret_, data)));
+                      crypto::Base64UrlEncode(signing_key_.Mac(data)));
 }
 
 void InternalCredential::Sign(absl::string_view method,

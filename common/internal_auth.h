@@ -23,6 +23,7 @@
 #include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "common/crypto.h"
 #include "ironorg/identity/v1/principal.pb.h"
 
 namespace ironorg {
@@ -63,9 +64,11 @@ class InternalCredential final {
 
  private:
   explicit InternalCredential(std::string secret)
-      : secret_(std::move(secret)) {}
+      : secret_(std::move(secret)), signing_key_(secret_) {}
 
   std::string secret_;
+  // The secret's keyed HMAC state, computed once for every signature.
+  crypto::HmacSha256Key signing_key_;
 };
 
 // Returns "/<service full name>/<method>", the path gRPC uses on the wire.
