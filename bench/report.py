@@ -72,9 +72,9 @@ def main():
         "## Commands",
         "",
         "`%s`: each run below is `build/bin/ironorg-bench-load` with the "
-        "flags shown, --duration=%s --warmup=%s, and --concurrency=%s in "
-        "closed loop." % (args.command, args.duration, args.warmup,
-                          args.concurrency),
+        "flags listed under the table, --duration=%s --warmup=%s, and "
+        "--concurrency=%s in closed loop unless its flags set another."
+        % (args.command, args.duration, args.warmup, args.concurrency),
         "",
         "## Calls",
         "",
@@ -110,6 +110,10 @@ def main():
                result["p50_ms"], result["p99_ms"], result["p999_ms"],
                ratio(result["p99_ms"], baseline.get("p99_ms")),
                non_ok or "0"))
+
+    lines += ["", "Flags of each run:", ""]
+    for run in loads:
+        lines.append("- %s: `%s`" % (run["name"], run.get("command", "")))
 
     lines += [
         "",
