@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "common/crypto.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -23,21 +22,17 @@
 #include "ironorg/billing/v1/billing_account.grpc.pb.h"
 #include "ironorg/billing/v1/plan.grpc.pb.h"
 #include "ironorg/billing/v1/subscription.grpc.pb.h"
-#include "ironorg/identity/v1/auth.grpc.pb.h"
-#include "ironorg/identity/v1/organization.grpc.pb.h"
-#include "ironorg/identity/v1/user.grpc.pb.h"
+#include "tests/e2e/organization_setup.h"
 #include "tests/e2e/suite.h"
 
 namespace ironorg::testing {
 namespace {
 
 namespace billing = ::ironorg::billing::v1;
-namespace identity = ::ironorg::identity::v1;
 
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr char kPassword[] = "correct horse battery";
 constexpr auto kPollInterval = std::chrono::milliseconds(50);
 // A test card number that payment processors publish for testing.
 constexpr char kCardNumber[] = "4000 0566 5566 5556";
@@ -147,15 +142,6 @@ std::string ViolatedField(const grpc::Status& status) {
   return "";
 }
 
-// One organization with a logged-in user of each role.
-struct Organization {
-  std::string name;
-  std::string admin_token;
-  std::string read_only_token;
-  std::string developer_token;
-  std::string accountant_token;
-};
-
 class BillingEndToEndTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -192,57 +178,12 @@ class BillingEndToEndTest : public ::testing::Test {
     plans_ = billing::PlanService::NewStub(channel_);
     subscriptions_ = billing::SubscriptionService::NewStub(channel_);
     accounts_ = billing::BillingAccountService::NewStub(channel_);
+    setup_ = std::make_unique<OrganizationSetup>(*suite_);
   }
 
-  std::string Login(const std::string& email) {
-    identity::LoginRequest request;
-    request.set_email(email);
-    request.set_password(kPassword);
-    identity::LoginResponse response;
-    grpc::Status status = identity::AuthService::NewStub(channel_)->Login(
-        ContextWithToken("").get(), request, &response);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return response.access_token();
-  }
-
-  // Creates a user of `role` in `org` and returns its access token.
-  std::string CreateUserToken(const Organization& org, identity::Role role) {
-    const std::string email =
-        absl::StrCat("user-", crypto::NewResourceId(), "@example.com");
-    identity::CreateUserRequest request;
-    request.set_parent(org.name);
-    request.mutable_user()->set_email(email);
-    request.mutable_user()->set_display_name("Billing Test User");
-    request.mutable_user()->set_role(role);
-    request.set_password(kPassword);
-    identity::User user;
-    grpc::Status status = identity::UserService::NewStub(channel_)->CreateUser(
-        ContextWithToken(org.admin_token).get(), request, &user);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return Login(email);
-  }
-
-  Organization CreateOrganization() {
-    Organization org;
-    const std::string admin_email =
-        absl::StrCat("admin-", crypto::NewResourceId(), "@example.com");
-    identity::CreateOrganizationRequest request;
-    request.mutable_organization()->set_display_name("Acme Billing");
-    request.set_admin_email(admin_email);
-    request.set_admin_display_name("Ada Admin");
-    request.set_admin_password(kPassword);
-    identity::Organization created;
-    grpc::Status status =
-        identity::OrganizationService::NewStub(channel_)->CreateOrganization(
-            ContextWithToken(suite_->operator_token()).get(), request,
-            &created);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    org.name = created.name();
-    org.admin_token = Login(admin_email);
-    org.read_only_token = CreateUserToken(org, identity::ROLE_ADMIN_READ_ONLY);
-    org.developer_token = CreateUserToken(org, identity::ROLE_DEVELOPER);
-    org.accountant_token = CreateUserToken(org, identity::ROLE_ACCOUNTANT);
-    return org;
+  // Creates an organization with one logged-in user of each role.
+  TestOrganization CreateOrganization() {
+    return setup_->CreateOrganization("Acme Billing");
   }
 
   grpc::Status ChangePlan(const std::string& token, const std::string& name,
@@ -303,6 +244,7 @@ class BillingEndToEndTest : public ::testing::Test {
   std::unique_ptr<billing::PlanService::Stub> plans_;
   std::unique_ptr<billing::SubscriptionService::Stub> subscriptions_;
   std::unique_ptr<billing::BillingAccountService::Stub> accounts_;
+  std::unique_ptr<OrganizationSetup> setup_;
 };
 
 Suite* BillingEndToEndTest::suite_ = nullptr;
@@ -310,7 +252,7 @@ std::string* BillingEndToEndTest::catalog_dir_ = nullptr;
 std::string* BillingEndToEndTest::catalog_path_ = nullptr;
 
 TEST_F(BillingEndToEndTest, ChangePlanShowsInSubscriptionsAndHistory) {
-  const Organization org = CreateOrganization();
+  const TestOrganization org = CreateOrganization();
   const std::string worker =
       absl::StrCat(org.name, "/subscriptions/iron-worker");
   billing::Subscription changed;
@@ -341,7 +283,7 @@ TEST_F(BillingEndToEndTest, ChangePlanShowsInSubscriptionsAndHistory) {
 }
 
 TEST_F(BillingEndToEndTest, ChangePlanRetryReturnsFirstResult) {
-  const Organization org = CreateOrganization();
+  const TestOrganization org = CreateOrganization();
   const std::string mq = absl::StrCat(org.name, "/subscriptions/iron-mq");
   billing::Subscription first;
   ASSERT_TRUE(
@@ -360,7 +302,7 @@ TEST_F(BillingEndToEndTest, ChangePlanRetryReturnsFirstResult) {
 }
 
 TEST_F(BillingEndToEndTest, ChangePlanRejectsPlanOfAnotherProduct) {
-  const Organization org = CreateOrganization();
+  const TestOrganization org = CreateOrganization();
   billing::Subscription changed;
 
   grpc::Status status = ChangePlan(
@@ -374,7 +316,7 @@ TEST_F(BillingEndToEndTest, ChangePlanRejectsPlanOfAnotherProduct) {
 }
 
 TEST_F(BillingEndToEndTest, CardNumberRejectedAndAccountUnchanged) {
-  const Organization org = CreateOrganization();
+  const TestOrganization org = CreateOrganization();
   const std::string account_name = absl::StrCat(org.name, "/billingAccount");
   billing::BillingAccount values;
   values.set_name(account_name);
@@ -409,7 +351,7 @@ TEST_F(BillingEndToEndTest, CardNumberRejectedAndAccountUnchanged) {
 // Protobuf rejects invalid UTF-8 while parsing, before billing's own
 // checks run, so the gateway names the field.
 TEST_F(BillingEndToEndTest, InvalidUtf8NamesField) {
-  const Organization org = CreateOrganization();
+  const TestOrganization org = CreateOrganization();
   billing::BillingAccount values;
   values.set_name(absl::StrCat(org.name, "/billingAccount"));
   values.mutable_address()->set_locality("Berlin \xc3\x28");
@@ -426,7 +368,7 @@ TEST_F(BillingEndToEndTest, InvalidUtf8NamesField) {
 }
 
 TEST_F(BillingEndToEndTest, NeverSetAccountIsEmpty) {
-  const Organization org = CreateOrganization();
+  const TestOrganization org = CreateOrganization();
   billing::BillingAccount account;
 
   grpc::Status status =
@@ -440,7 +382,7 @@ TEST_F(BillingEndToEndTest, NeverSetAccountIsEmpty) {
 }
 
 TEST_F(BillingEndToEndTest, StaleEtagIsAborted) {
-  const Organization org = CreateOrganization();
+  const TestOrganization org = CreateOrganization();
   billing::BillingAccount values;
   values.set_name(absl::StrCat(org.name, "/billingAccount"));
   values.set_company_name("First");
@@ -467,8 +409,8 @@ TEST_F(BillingEndToEndTest, StaleEtagIsAborted) {
 // read-only may read, a Developer and a user of another organization get
 // PERMISSION_DENIED.
 TEST_F(BillingEndToEndTest, RoleScopesOfBillingCalls) {
-  const Organization org = CreateOrganization();
-  const Organization other = CreateOrganization();
+  const TestOrganization org = CreateOrganization();
+  const TestOrganization other = CreateOrganization();
   const std::string worker =
       absl::StrCat(org.name, "/subscriptions/iron-worker");
   const std::string account_name = absl::StrCat(org.name, "/billingAccount");
@@ -527,7 +469,7 @@ TEST_F(BillingEndToEndTest, RoleScopesOfBillingCalls) {
 // served, and the withdrawn plan stays on the subscription but cannot be
 // chosen again.
 TEST_F(BillingEndToEndTest, DataSurvivesRestartWithNewCatalog) {
-  const Organization org = CreateOrganization();
+  const TestOrganization org = CreateOrganization();
   const std::string worker =
       absl::StrCat(org.name, "/subscriptions/iron-worker");
   const std::string account_name = absl::StrCat(org.name, "/billingAccount");

@@ -16,18 +16,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "common/crypto.h"
 #include "common/internal_auth.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ironorg/changes/v1/change_feed.grpc.pb.h"
 #include "ironorg/clusters/v1/cluster.grpc.pb.h"
 #include "ironorg/clusters/v1/cluster_access.grpc.pb.h"
-#include "ironorg/identity/v1/auth.grpc.pb.h"
-#include "ironorg/identity/v1/organization.grpc.pb.h"
 #include "ironorg/identity/v1/user.grpc.pb.h"
 #include "ironorg/projects/v1/project.grpc.pb.h"
 #include "ironorg/projects/v1/project_access.grpc.pb.h"
+#include "tests/e2e/organization_setup.h"
 #include "tests/e2e/suite.h"
 
 namespace ironorg::testing {
@@ -42,8 +40,6 @@ using ::testing::Contains;
 using ::testing::IsEmpty;
 using ::testing::Not;
 
-constexpr char kPassword[] = "correct horse battery";
-
 // How long a test waits for a cascade to finish before it fails. Generous,
 // because a restarted consumer backs off up to 5 seconds between retries.
 constexpr absl::Duration kCascadeDeadline = absl::Seconds(60);
@@ -55,9 +51,7 @@ class CascadeEndToEndTest : public ::testing::Test {
     ASSERT_TRUE(suite.ok()) << suite.status();
     suite_ = *std::move(suite);
     channel_ = suite_->GatewayChannel();
-    organizations_ = identity::OrganizationService::NewStub(channel_);
     users_ = identity::UserService::NewStub(channel_);
-    auth_ = identity::AuthService::NewStub(channel_);
     projects_ = projects::ProjectService::NewStub(channel_);
     project_access_ = projects::ProjectAccessService::NewStub(channel_);
     clusters_ = clusters::ClusterService::NewStub(channel_);
@@ -68,95 +62,42 @@ class CascadeEndToEndTest : public ::testing::Test {
     ASSERT_TRUE(credential.ok()) << credential.status();
     credential_ = std::make_unique<InternalCredential>(*std::move(credential));
 
-    CreateOrganization();
-  }
-
-  void CreateOrganization() {
-    const std::string admin_email =
-        absl::StrCat("admin-", crypto::NewResourceId(), "@example.com");
-    identity::CreateOrganizationRequest request;
-    request.mutable_organization()->set_display_name("Cascade Inc");
-    request.set_admin_email(admin_email);
-    request.set_admin_display_name("Ada Admin");
-    request.set_admin_password(kPassword);
-    identity::Organization created;
-    const grpc::Status status = organizations_->CreateOrganization(
-        ContextWithToken(suite_->operator_token()).get(), request, &created);
-    ASSERT_TRUE(status.ok()) << status.error_message();
-    organization_ = created.name();
-
-    identity::LoginRequest login;
-    login.set_email(admin_email);
-    login.set_password(kPassword);
-    identity::LoginResponse response;
-    const grpc::Status logged_in =
-        auth_->Login(ContextWithToken("").get(), login, &response);
-    ASSERT_TRUE(logged_in.ok()) << logged_in.error_message();
-    admin_token_ = response.access_token();
+    setup_ = std::make_unique<OrganizationSetup>(*suite_);
+    org_ = setup_->CreateOrganizationWithAdmin("Cascade Inc");
   }
 
   std::string CreateDeveloper() {
-    identity::CreateUserRequest request;
-    request.set_parent(organization_);
-    request.mutable_user()->set_email(
-        absl::StrCat("dev-", crypto::NewResourceId(), "@example.com"));
-    request.mutable_user()->set_display_name("Dev");
-    request.mutable_user()->set_role(identity::ROLE_DEVELOPER);
-    request.set_password(kPassword);
-    identity::User user;
-    const grpc::Status status = users_->CreateUser(
-        ContextWithToken(admin_token_).get(), request, &user);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return user.name();
+    return setup_
+        ->CreateUser(org_.admin_token, org_.name, UniqueEmail("dev"),
+                     identity::ROLE_DEVELOPER)
+        .name();
   }
 
   grpc::Status DeleteUser(const std::string& user) {
     identity::DeleteUserRequest request;
     request.set_name(user);
     identity::DeleteUserResponse response;
-    return users_->DeleteUser(ContextWithToken(admin_token_).get(), request,
+    return users_->DeleteUser(ContextWithToken(org_.admin_token).get(), request,
                               &response);
   }
 
   std::string CreateProject(const std::string& display_name) {
-    projects::CreateProjectRequest request;
-    request.set_parent(organization_);
-    request.mutable_project()->set_display_name(display_name);
-    projects::Project project;
-    const grpc::Status status = projects_->CreateProject(
-        ContextWithToken(admin_token_).get(), request, &project);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return project.name();
+    return setup_->CreateProject(org_, display_name).name();
   }
 
   std::string CreateCluster(const std::string& display_name) {
-    clusters::CreateClusterRequest request;
-    request.set_parent(organization_);
-    request.mutable_cluster()->set_display_name(display_name);
-    clusters::Cluster cluster;
-    const grpc::Status status = clusters_->CreateCluster(
-        ContextWithToken(admin_token_).get(), request, &cluster);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return cluster.name();
+    return setup_->CreateCluster(org_, display_name).name();
   }
 
   void GrantProject(const std::string& project, const std::string& user) {
-    projects::GrantProjectAccessRequest request;
-    request.set_project(project);
-    request.set_user(user);
-    projects::GrantProjectAccessResponse response;
-    const grpc::Status status = project_access_->GrantProjectAccess(
-        ContextWithToken(admin_token_).get(), request, &response);
+    const grpc::Status status =
+        setup_->GrantProject(org_.admin_token, project, user);
     EXPECT_TRUE(status.ok()) << status.error_message();
   }
 
   void GrantCluster(const std::string& cluster, const std::string& user) {
-    clusters::GrantClusterAccessRequest request;
-    request.set_cluster(cluster);
-    request.set_user(user);
-    clusters::GrantClusterAccessResponse response;
-    const grpc::Status status = cluster_access_->GrantClusterAccess(
-        ContextWithToken(admin_token_).get(), request, &response);
+    const grpc::Status status =
+        setup_->GrantCluster(org_.admin_token, cluster, user);
     EXPECT_TRUE(status.ok()) << status.error_message();
   }
 
@@ -169,7 +110,7 @@ class CascadeEndToEndTest : public ::testing::Test {
     request.set_page_size(1000);
     projects::ListProjectMembersResponse response;
     const grpc::Status status = project_access_->ListProjectMembers(
-        ContextWithToken(admin_token_).get(), request, &response);
+        ContextWithToken(org_.admin_token).get(), request, &response);
     if (!status.ok()) {
       return std::nullopt;
     }
@@ -184,7 +125,7 @@ class CascadeEndToEndTest : public ::testing::Test {
     request.set_page_size(1000);
     clusters::ListClusterMembersResponse response;
     const grpc::Status status = cluster_access_->ListClusterMembers(
-        ContextWithToken(admin_token_).get(), request, &response);
+        ContextWithToken(org_.admin_token).get(), request, &response);
     if (!status.ok()) {
       return std::nullopt;
     }
@@ -300,15 +241,14 @@ class CascadeEndToEndTest : public ::testing::Test {
   std::unique_ptr<Suite> suite_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<InternalCredential> credential_;
-  std::unique_ptr<identity::OrganizationService::Stub> organizations_;
   std::unique_ptr<identity::UserService::Stub> users_;
-  std::unique_ptr<identity::AuthService::Stub> auth_;
   std::unique_ptr<projects::ProjectService::Stub> projects_;
   std::unique_ptr<projects::ProjectAccessService::Stub> project_access_;
   std::unique_ptr<clusters::ClusterService::Stub> clusters_;
   std::unique_ptr<clusters::ClusterAccessService::Stub> cluster_access_;
-  std::string organization_;
-  std::string admin_token_;
+  std::unique_ptr<OrganizationSetup> setup_;
+  // The organization of every test, with its first Admin only.
+  TestOrganization org_;
 };
 
 TEST_F(CascadeEndToEndTest, DeletedUserGrantsGoWhileConsumerStopped) {
@@ -353,7 +293,7 @@ TEST_F(CascadeEndToEndTest, GrantToDeletedUserIsNotFound) {
   request.set_user(user);
   projects::GrantProjectAccessResponse response;
   const grpc::Status status = project_access_->GrantProjectAccess(
-      ContextWithToken(admin_token_).get(), request, &response);
+      ContextWithToken(org_.admin_token).get(), request, &response);
 
   EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_THAT(ProjectMembers(project).value_or(std::set<std::string>{}),
@@ -424,13 +364,13 @@ TEST_F(CascadeEndToEndTest, NoStoredGrantNamesDeletedResource) {
   delete_project.set_name(project);
   projects::DeleteProjectResponse project_deleted;
   const grpc::Status project_status = projects_->DeleteProject(
-      ContextWithToken(admin_token_).get(), delete_project, &project_deleted);
+      ContextWithToken(org_.admin_token).get(), delete_project, &project_deleted);
   ASSERT_TRUE(project_status.ok()) << project_status.error_message();
   clusters::DeleteClusterRequest delete_cluster;
   delete_cluster.set_name(cluster);
   clusters::DeleteClusterResponse cluster_deleted;
   const grpc::Status cluster_status = clusters_->DeleteCluster(
-      ContextWithToken(admin_token_).get(), delete_cluster, &cluster_deleted);
+      ContextWithToken(org_.admin_token).get(), delete_cluster, &cluster_deleted);
   ASSERT_TRUE(cluster_status.ok()) << cluster_status.error_message();
   ASSERT_TRUE(DeleteUser(other).ok());
   ASSERT_TRUE(WaitUntilGrantsGone({kept_project}, {}, {other}));

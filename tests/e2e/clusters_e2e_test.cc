@@ -12,7 +12,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "common/crypto.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -20,9 +19,8 @@
 #include "ironorg/clusters/v1/cluster.grpc.pb.h"
 #include "ironorg/clusters/v1/cluster_access.grpc.pb.h"
 #include "ironorg/clusters/v1/runner.grpc.pb.h"
-#include "ironorg/identity/v1/auth.grpc.pb.h"
-#include "ironorg/identity/v1/organization.grpc.pb.h"
 #include "ironorg/identity/v1/user.grpc.pb.h"
+#include "tests/e2e/organization_setup.h"
 #include "tests/e2e/suite.h"
 
 namespace ironorg::testing {
@@ -34,23 +32,12 @@ namespace identity = ::ironorg::identity::v1;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-constexpr char kPassword[] = "correct horse battery";
-
 // Short, so that the offline tests wait only seconds. The tests that need
 // a runner online send a heartbeat right before they read.
 constexpr char kRunnerOfflineAfterFlag[] = "--runner_offline_after=2s";
 
 // How long a poll waits for the suite to reach a state.
 constexpr absl::Duration kPollDeadline = absl::Seconds(20);
-
-// One organization with a logged-in Admin, Developer and Accountant.
-struct Organization {
-  std::string name;
-  std::string admin_token;
-  std::string developer_token;
-  std::string accountant_token;
-  identity::User developer;
-};
 
 // Returns the field named by the BadRequest detail of `status`, or "".
 std::string BadRequestField(const grpc::Status& status) {
@@ -98,77 +85,15 @@ class ClustersEndToEndTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_NE(suite_, nullptr);
     std::shared_ptr<grpc::Channel> channel = suite_->GatewayChannel();
-    organizations_ = identity::OrganizationService::NewStub(channel);
-    users_ = identity::UserService::NewStub(channel);
-    auth_ = identity::AuthService::NewStub(channel);
     clusters_ = clusters::ClusterService::NewStub(channel);
     cluster_access_ = clusters::ClusterAccessService::NewStub(channel);
     runners_ = clusters::RunnerService::NewStub(channel);
+    setup_ = std::make_unique<OrganizationSetup>(*suite_);
   }
 
-  static std::string UniqueEmail(const std::string& label) {
-    return absl::StrCat(label, "-", crypto::NewResourceId(), "@example.com");
-  }
-
-  std::string Login(const std::string& email) {
-    identity::LoginRequest request;
-    request.set_email(email);
-    request.set_password(kPassword);
-    identity::LoginResponse response;
-    grpc::Status status =
-        auth_->Login(ContextWithToken("").get(), request, &response);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return response.access_token();
-  }
-
-  // Creates a user of `role` in `org` and returns it with its access token.
-  identity::User CreateUser(const Organization& org, identity::Role role,
-                            std::string* token) {
-    const std::string email = UniqueEmail("user");
-    identity::CreateUserRequest request;
-    request.set_parent(org.name);
-    request.mutable_user()->set_email(email);
-    request.mutable_user()->set_display_name("Cluster tester");
-    request.mutable_user()->set_role(role);
-    request.set_password(kPassword);
-    identity::User user;
-    grpc::Status status = users_->CreateUser(
-        ContextWithToken(org.admin_token).get(), request, &user);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    *token = Login(email);
-    return user;
-  }
-
-  Organization CreateOrganization() {
-    Organization org;
-    const std::string admin_email = UniqueEmail("admin");
-    identity::CreateOrganizationRequest request;
-    request.mutable_organization()->set_display_name("Hybrid Co");
-    request.set_admin_email(admin_email);
-    request.set_admin_display_name("Ada Admin");
-    request.set_admin_password(kPassword);
-    identity::Organization created;
-    grpc::Status status = organizations_->CreateOrganization(
-        ContextWithToken(suite_->operator_token()).get(), request, &created);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    org.name = created.name();
-    org.admin_token = Login(admin_email);
-    org.developer =
-        CreateUser(org, identity::ROLE_DEVELOPER, &org.developer_token);
-    CreateUser(org, identity::ROLE_ACCOUNTANT, &org.accountant_token);
-    return org;
-  }
-
-  clusters::Cluster CreateCluster(const Organization& org,
-                                  const std::string& display_name) {
-    clusters::CreateClusterRequest request;
-    request.set_parent(org.name);
-    request.mutable_cluster()->set_display_name(display_name);
-    clusters::Cluster cluster;
-    grpc::Status status = clusters_->CreateCluster(
-        ContextWithToken(org.admin_token).get(), request, &cluster);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return cluster;
+  // Creates the organization each test starts from.
+  TestOrganization CreateOrganization() {
+    return setup_->CreateOrganization("Hybrid Co");
   }
 
   grpc::Status GetCluster(const std::string& token, const std::string& name,
@@ -240,19 +165,17 @@ class ClustersEndToEndTest : public ::testing::Test {
   }
 
   static Suite* suite_;
-  std::unique_ptr<identity::OrganizationService::Stub> organizations_;
-  std::unique_ptr<identity::UserService::Stub> users_;
-  std::unique_ptr<identity::AuthService::Stub> auth_;
   std::unique_ptr<clusters::ClusterService::Stub> clusters_;
   std::unique_ptr<clusters::ClusterAccessService::Stub> cluster_access_;
   std::unique_ptr<clusters::RunnerService::Stub> runners_;
+  std::unique_ptr<OrganizationSetup> setup_;
 };
 
 Suite* ClustersEndToEndTest::suite_ = nullptr;
 
 TEST_F(ClustersEndToEndTest, RotatedTokenStopsAndNewTokenWorks) {
-  Organization org = CreateOrganization();
-  const clusters::Cluster cluster = CreateCluster(org, "Rotating");
+  TestOrganization org = CreateOrganization();
+  const clusters::Cluster cluster = setup_->CreateCluster(org, "Rotating");
   clusters::Cluster rotated;
   ASSERT_TRUE(RotateToken(org.admin_token, cluster.name(), &rotated).ok());
 
@@ -273,8 +196,8 @@ TEST_F(ClustersEndToEndTest, RotatedTokenStopsAndNewTokenWorks) {
 }
 
 TEST_F(ClustersEndToEndTest, UserTokensCannotRegisterRunners) {
-  Organization org = CreateOrganization();
-  const clusters::Cluster cluster = CreateCluster(org, "Users only");
+  TestOrganization org = CreateOrganization();
+  const clusters::Cluster cluster = setup_->CreateCluster(org, "Users only");
 
   for (const std::string& token :
        {org.admin_token, org.developer_token, org.accountant_token}) {
@@ -288,9 +211,9 @@ TEST_F(ClustersEndToEndTest, UserTokensCannotRegisterRunners) {
 }
 
 TEST_F(ClustersEndToEndTest, OtherClusterTokenIsPermissionDenied) {
-  Organization org = CreateOrganization();
-  const clusters::Cluster cluster = CreateCluster(org, "Target");
-  const clusters::Cluster other = CreateCluster(org, "Other");
+  TestOrganization org = CreateOrganization();
+  const clusters::Cluster cluster = setup_->CreateCluster(org, "Target");
+  const clusters::Cluster other = setup_->CreateCluster(org, "Other");
   clusters::RegisterRunnerResponse own;
   ASSERT_TRUE(
       RegisterRunner(cluster.cluster_token(), cluster.name(), "runner-1", &own)
@@ -308,8 +231,8 @@ TEST_F(ClustersEndToEndTest, OtherClusterTokenIsPermissionDenied) {
 }
 
 TEST_F(ClustersEndToEndTest, DeletedClusterTokenIsUnauthenticated) {
-  Organization org = CreateOrganization();
-  const clusters::Cluster cluster = CreateCluster(org, "Doomed");
+  TestOrganization org = CreateOrganization();
+  const clusters::Cluster cluster = setup_->CreateCluster(org, "Doomed");
   clusters::RegisterRunnerResponse registered;
   ASSERT_TRUE(RegisterRunner(cluster.cluster_token(), cluster.name(),
                              "runner-1", &registered)
@@ -332,8 +255,8 @@ TEST_F(ClustersEndToEndTest, DeletedClusterTokenIsUnauthenticated) {
 }
 
 TEST_F(ClustersEndToEndTest, StaleEtagDeletesNothing) {
-  Organization org = CreateOrganization();
-  const clusters::Cluster cluster = CreateCluster(org, "Kept");
+  TestOrganization org = CreateOrganization();
+  const clusters::Cluster cluster = setup_->CreateCluster(org, "Kept");
   clusters::Cluster renamed;
   ASSERT_TRUE(UpdateDisplayName(org.admin_token, cluster.name(), "Kept too",
                                 cluster.etag(), &renamed)
@@ -350,8 +273,8 @@ TEST_F(ClustersEndToEndTest, StaleEtagDeletesNothing) {
 }
 
 TEST_F(ClustersEndToEndTest, FirstRunnerMovesClusterToReady) {
-  Organization org = CreateOrganization();
-  const clusters::Cluster cluster = CreateCluster(org, "Provisioning");
+  TestOrganization org = CreateOrganization();
+  const clusters::Cluster cluster = setup_->CreateCluster(org, "Provisioning");
   clusters::Cluster before;
   ASSERT_TRUE(GetCluster(org.admin_token, cluster.name(), &before).ok());
 
@@ -370,8 +293,8 @@ TEST_F(ClustersEndToEndTest, FirstRunnerMovesClusterToReady) {
 }
 
 TEST_F(ClustersEndToEndTest, SameHostnameReturnsSameRunner) {
-  Organization org = CreateOrganization();
-  const clusters::Cluster cluster = CreateCluster(org, "Idempotent");
+  TestOrganization org = CreateOrganization();
+  const clusters::Cluster cluster = setup_->CreateCluster(org, "Idempotent");
   clusters::RegisterRunnerResponse first;
   ASSERT_TRUE(RegisterRunner(cluster.cluster_token(), cluster.name(),
                              "runner-1", &first)
@@ -389,8 +312,8 @@ TEST_F(ClustersEndToEndTest, SameHostnameReturnsSameRunner) {
 }
 
 TEST_F(ClustersEndToEndTest, InvalidHostnameNamesTheField) {
-  Organization org = CreateOrganization();
-  const clusters::Cluster cluster = CreateCluster(org, "Strict");
+  TestOrganization org = CreateOrganization();
+  const clusters::Cluster cluster = setup_->CreateCluster(org, "Strict");
 
   clusters::RegisterRunnerResponse registered;
   grpc::Status status = RegisterRunner(cluster.cluster_token(), cluster.name(),
@@ -401,8 +324,8 @@ TEST_F(ClustersEndToEndTest, InvalidHostnameNamesTheField) {
 }
 
 TEST_F(ClustersEndToEndTest, GetCountsTotalAndOnlineRunners) {
-  Organization org = CreateOrganization();
-  const clusters::Cluster cluster = CreateCluster(org, "Counted");
+  TestOrganization org = CreateOrganization();
+  const clusters::Cluster cluster = setup_->CreateCluster(org, "Counted");
   clusters::RegisterRunnerResponse first;
   ASSERT_TRUE(RegisterRunner(cluster.cluster_token(), cluster.name(),
                              "runner-1", &first)
@@ -433,8 +356,8 @@ TEST_F(ClustersEndToEndTest, GetCountsTotalAndOnlineRunners) {
 }
 
 TEST_F(ClustersEndToEndTest, SilentRunnerGoesOffline) {
-  Organization org = CreateOrganization();
-  const clusters::Cluster cluster = CreateCluster(org, "Quiet");
+  TestOrganization org = CreateOrganization();
+  const clusters::Cluster cluster = setup_->CreateCluster(org, "Quiet");
   clusters::RegisterRunnerResponse registered;
   ASSERT_TRUE(RegisterRunner(cluster.cluster_token(), cluster.name(),
                              "runner-1", &registered)
@@ -456,8 +379,8 @@ TEST_F(ClustersEndToEndTest, SilentRunnerGoesOffline) {
 }
 
 TEST_F(ClustersEndToEndTest, HeartbeatBringsRunnerBackOnline) {
-  Organization org = CreateOrganization();
-  const clusters::Cluster cluster = CreateCluster(org, "Revived");
+  TestOrganization org = CreateOrganization();
+  const clusters::Cluster cluster = setup_->CreateCluster(org, "Revived");
   clusters::RegisterRunnerResponse registered;
   ASSERT_TRUE(RegisterRunner(cluster.cluster_token(), cluster.name(),
                              "runner-1", &registered)
@@ -479,8 +402,8 @@ TEST_F(ClustersEndToEndTest, HeartbeatBringsRunnerBackOnline) {
 }
 
 TEST_F(ClustersEndToEndTest, MemoryBelowMinimumNamesField) {
-  Organization org = CreateOrganization();
-  const clusters::Cluster cluster = CreateCluster(org, "Sized");
+  TestOrganization org = CreateOrganization();
+  const clusters::Cluster cluster = setup_->CreateCluster(org, "Sized");
   clusters::UpdateClusterRequest request;
   request.mutable_cluster()->set_name(cluster.name());
   request.mutable_cluster()->set_memory_per_runner_mb(64);
@@ -501,9 +424,9 @@ TEST_F(ClustersEndToEndTest, MemoryBelowMinimumNamesField) {
 }
 
 TEST_F(ClustersEndToEndTest, UpdateClusterRenamesAndChecksEtag) {
-  Organization org = CreateOrganization();
-  const clusters::Cluster cluster = CreateCluster(org, "Before");
-  CreateCluster(org, "Taken");
+  TestOrganization org = CreateOrganization();
+  const clusters::Cluster cluster = setup_->CreateCluster(org, "Before");
+  setup_->CreateCluster(org, "Taken");
 
   clusters::Cluster renamed;
   grpc::Status renamed_status = UpdateDisplayName(
@@ -528,8 +451,8 @@ TEST_F(ClustersEndToEndTest, UpdateClusterRenamesAndChecksEtag) {
 // Developer and Accountant get PERMISSION_DENIED on every admin call and
 // runner call, and nothing changes. The cluster token still works after.
 TEST_F(ClustersEndToEndTest, DeveloperAndAccountantAreDenied) {
-  Organization org = CreateOrganization();
-  const clusters::Cluster cluster = CreateCluster(org, "Guarded");
+  TestOrganization org = CreateOrganization();
+  const clusters::Cluster cluster = setup_->CreateCluster(org, "Guarded");
   clusters::RegisterRunnerResponse registered;
   ASSERT_TRUE(RegisterRunner(cluster.cluster_token(), cluster.name(),
                              "runner-1", &registered)
@@ -581,8 +504,8 @@ TEST_F(ClustersEndToEndTest, DeveloperAndAccountantAreDenied) {
 }
 
 TEST_F(ClustersEndToEndTest, ListRunnersFollowsGrantsAndRoles) {
-  Organization org = CreateOrganization();
-  const clusters::Cluster cluster = CreateCluster(org, "Listed");
+  TestOrganization org = CreateOrganization();
+  const clusters::Cluster cluster = setup_->CreateCluster(org, "Listed");
   clusters::RegisterRunnerResponse registered;
   ASSERT_TRUE(RegisterRunner(cluster.cluster_token(), cluster.name(),
                              "runner-1", &registered)
@@ -620,9 +543,9 @@ TEST_F(ClustersEndToEndTest, ListRunnersFollowsGrantsAndRoles) {
 }
 
 TEST_F(ClustersEndToEndTest, OtherOrganizationCannotReachCluster) {
-  Organization org = CreateOrganization();
-  Organization other = CreateOrganization();
-  const clusters::Cluster cluster = CreateCluster(org, "Private");
+  TestOrganization org = CreateOrganization();
+  TestOrganization other = CreateOrganization();
+  const clusters::Cluster cluster = setup_->CreateCluster(org, "Private");
 
   clusters::Cluster rotated;
   grpc::Status rotate_status =
@@ -640,10 +563,10 @@ TEST_F(ClustersEndToEndTest, OtherOrganizationCannotReachCluster) {
 
 
 TEST_F(ClustersEndToEndTest, SetUserClustersReplacesWholeSet) {
-  Organization org = CreateOrganization();
-  const clusters::Cluster first = CreateCluster(org, "First rack");
-  const clusters::Cluster second = CreateCluster(org, "Second rack");
-  const clusters::Cluster third = CreateCluster(org, "Third rack");
+  TestOrganization org = CreateOrganization();
+  const clusters::Cluster first = setup_->CreateCluster(org, "First rack");
+  const clusters::Cluster second = setup_->CreateCluster(org, "Second rack");
+  const clusters::Cluster third = setup_->CreateCluster(org, "Third rack");
   const auto set_clusters = [&](const std::vector<std::string>& names,
                                 clusters::SetUserClustersResponse* response) {
     clusters::SetUserClustersRequest request;
@@ -672,8 +595,8 @@ TEST_F(ClustersEndToEndTest, SetUserClustersReplacesWholeSet) {
 }
 
 TEST_F(ClustersEndToEndTest, SetUserClustersWithMissingClusterChangesNothing) {
-  Organization org = CreateOrganization();
-  const clusters::Cluster kept = CreateCluster(org, "Kept rack");
+  TestOrganization org = CreateOrganization();
+  const clusters::Cluster kept = setup_->CreateCluster(org, "Kept rack");
   clusters::SetUserClustersRequest request;
   request.set_user(org.developer.name());
   request.add_clusters(kept.name());
@@ -694,11 +617,11 @@ TEST_F(ClustersEndToEndTest, SetUserClustersWithMissingClusterChangesNothing) {
 }
 
 TEST_F(ClustersEndToEndTest, ListClusterMembersPagesAndDeniesDeveloper) {
-  Organization org = CreateOrganization();
-  const clusters::Cluster cluster = CreateCluster(org, "Shared rack");
+  TestOrganization org = CreateOrganization();
+  const clusters::Cluster cluster = setup_->CreateCluster(org, "Shared rack");
   std::string second_token;
   identity::User second =
-      CreateUser(org, identity::ROLE_DEVELOPER, &second_token);
+      setup_->CreateLoggedInUser(org, identity::ROLE_DEVELOPER, &second_token);
   for (const std::string& user : {org.developer.name(), second.name()}) {
     clusters::GrantClusterAccessRequest grant;
     grant.set_cluster(cluster.name());

@@ -26,6 +26,7 @@
 #include "ironorg/identity/v1/user.grpc.pb.h"
 #include "ironorg/projects/v1/project.grpc.pb.h"
 #include "ironorg/projects/v1/project_access.grpc.pb.h"
+#include "tests/e2e/organization_setup.h"
 #include "tests/e2e/suite.h"
 
 namespace ironorg::testing {
@@ -40,22 +41,6 @@ using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::UnorderedElementsAre;
-
-constexpr char kPassword[] = "correct horse battery";
-
-// One organization with a user of each role, all logged in.
-struct Organization {
-  std::string name;
-  std::string admin_email;
-  std::string admin_token;
-  std::string read_only_token;
-  std::string developer_token;
-  std::string accountant_token;
-  identity::User admin;
-  identity::User read_only;
-  identity::User developer;
-  identity::User accountant;
-};
 
 class GatewayEndToEndTest : public ::testing::Test {
  protected:
@@ -82,92 +67,12 @@ class GatewayEndToEndTest : public ::testing::Test {
     cluster_access_ = clusters::ClusterAccessService::NewStub(channel_);
     plans_ = billing::PlanService::NewStub(channel_);
     subscriptions_ = billing::SubscriptionService::NewStub(channel_);
+    setup_ = std::make_unique<OrganizationSetup>(*suite_);
   }
 
-  static std::string UniqueEmail(const std::string& label) {
-    return absl::StrCat(label, "-", crypto::NewResourceId(), "@example.com");
-  }
-
-  identity::User CreateUser(const std::string& admin_token,
-                            const std::string& organization,
-                            const std::string& email, identity::Role role) {
-    identity::CreateUserRequest request;
-    request.set_parent(organization);
-    request.mutable_user()->set_email(email);
-    request.mutable_user()->set_display_name(absl::StrCat("User ", email));
-    request.mutable_user()->set_role(role);
-    request.set_password(kPassword);
-    identity::User user;
-    grpc::Status status =
-        users_->CreateUser(ContextWithToken(admin_token).get(), request, &user);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return user;
-  }
-
-  std::string Login(const std::string& email) {
-    identity::LoginRequest request;
-    request.set_email(email);
-    request.set_password(kPassword);
-    identity::LoginResponse response;
-    grpc::Status status =
-        auth_->Login(ContextWithToken("").get(), request, &response);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return response.access_token();
-  }
-
-  // Creates an organization through the operator and one logged-in user of
-  // each role.
-  Organization CreateOrganization() {
-    Organization org;
-    org.admin_email = UniqueEmail("admin");
-    identity::CreateOrganizationRequest request;
-    request.mutable_organization()->set_display_name("Acme Hybrid");
-    request.set_admin_email(org.admin_email);
-    request.set_admin_display_name("Ada Admin");
-    request.set_admin_password(kPassword);
-    identity::Organization created;
-    grpc::Status status = organizations_->CreateOrganization(
-        ContextWithToken(suite_->operator_token()).get(), request, &created);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    org.name = created.name();
-    org.admin_token = Login(org.admin_email);
-
-    const std::string read_only_email = UniqueEmail("auditor");
-    const std::string developer_email = UniqueEmail("developer");
-    const std::string accountant_email = UniqueEmail("accountant");
-    org.read_only = CreateUser(org.admin_token, org.name, read_only_email,
-                               identity::ROLE_ADMIN_READ_ONLY);
-    org.developer = CreateUser(org.admin_token, org.name, developer_email,
-                               identity::ROLE_DEVELOPER);
-    org.accountant = CreateUser(org.admin_token, org.name, accountant_email,
-                                identity::ROLE_ACCOUNTANT);
-    org.read_only_token = Login(read_only_email);
-    org.developer_token = Login(developer_email);
-    org.accountant_token = Login(accountant_email);
-    return org;
-  }
-
-  projects::Project CreateProject(const Organization& org,
-                                  const std::string& display_name) {
-    projects::CreateProjectRequest request;
-    request.set_parent(org.name);
-    request.mutable_project()->set_display_name(display_name);
-    projects::Project project;
-    grpc::Status status = projects_->CreateProject(
-        ContextWithToken(org.admin_token).get(), request, &project);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return project;
-  }
-
-  grpc::Status GrantProject(const std::string& token,
-                            const std::string& project,
-                            const std::string& user) {
-    projects::GrantProjectAccessRequest request;
-    request.set_project(project);
-    request.set_user(user);
-    projects::GrantProjectAccessResponse response;
-    return project_access_->GrantProjectAccess(ContextWithToken(token).get(),
-                                               request, &response);
+  // Creates an organization with one logged-in user of each role.
+  TestOrganization CreateOrganization() {
+    return setup_->CreateOrganization("Acme Hybrid");
   }
 
   std::vector<std::string> ListProjectNames(const std::string& token,
@@ -196,6 +101,7 @@ class GatewayEndToEndTest : public ::testing::Test {
   std::unique_ptr<clusters::ClusterAccessService::Stub> cluster_access_;
   std::unique_ptr<billing::PlanService::Stub> plans_;
   std::unique_ptr<billing::SubscriptionService::Stub> subscriptions_;
+  std::unique_ptr<OrganizationSetup> setup_;
 };
 
 Suite* GatewayEndToEndTest::suite_ = nullptr;
@@ -269,7 +175,7 @@ TEST_F(GatewayEndToEndTest, UnknownTokenIsUnauthenticated) {
 }
 
 TEST_F(GatewayEndToEndTest, WrongPasswordAndUnknownEmailReadTheSame) {
-  Organization org = CreateOrganization();
+  TestOrganization org = CreateOrganization();
   identity::LoginRequest wrong_password;
   wrong_password.set_email(org.admin_email);
   wrong_password.set_password("not the password at all");
@@ -289,7 +195,7 @@ TEST_F(GatewayEndToEndTest, WrongPasswordAndUnknownEmailReadTheSame) {
 }
 
 TEST_F(GatewayEndToEndTest, OnlyOperatorCreatesOrganizations) {
-  Organization org = CreateOrganization();
+  TestOrganization org = CreateOrganization();
   identity::CreateOrganizationRequest request;
   request.mutable_organization()->set_display_name("Sneaky");
   request.set_admin_email(UniqueEmail("sneaky"));
@@ -304,8 +210,8 @@ TEST_F(GatewayEndToEndTest, OnlyOperatorCreatesOrganizations) {
 }
 
 TEST_F(GatewayEndToEndTest, DuplicateEmailIsAlreadyExists) {
-  Organization org = CreateOrganization();
-  Organization other = CreateOrganization();
+  TestOrganization org = CreateOrganization();
+  TestOrganization other = CreateOrganization();
   identity::CreateUserRequest request;
   request.set_parent(other.name);
   request.mutable_user()->set_email(
@@ -323,8 +229,8 @@ TEST_F(GatewayEndToEndTest, DuplicateEmailIsAlreadyExists) {
 }
 
 TEST_F(GatewayEndToEndTest, TokenOfOneOrganizationCannotReadAnother) {
-  Organization a = CreateOrganization();
-  Organization b = CreateOrganization();
+  TestOrganization a = CreateOrganization();
+  TestOrganization b = CreateOrganization();
   identity::ListUsersRequest list;
   list.set_parent(b.name);
   identity::ListUsersResponse users;
@@ -342,9 +248,9 @@ TEST_F(GatewayEndToEndTest, TokenOfOneOrganizationCannotReadAnother) {
 }
 
 TEST_F(GatewayEndToEndTest, NameInOtherOrganizationReadsLikeMissingOne) {
-  Organization a = CreateOrganization();
-  Organization b = CreateOrganization();
-  projects::Project project = CreateProject(b, "B's secret project");
+  TestOrganization a = CreateOrganization();
+  TestOrganization b = CreateOrganization();
+  projects::Project project = setup_->CreateProject(b, "B's secret project");
   projects::GetProjectRequest existing;
   existing.set_name(project.name());
   projects::GetProjectRequest missing;
@@ -366,10 +272,10 @@ TEST_F(GatewayEndToEndTest, NameInOtherOrganizationReadsLikeMissingOne) {
 }
 
 TEST_F(GatewayEndToEndTest, DeveloperListsOnlyGrantedProjects) {
-  Organization org = CreateOrganization();
-  projects::Project granted = CreateProject(org, "Granted");
-  projects::Project other = CreateProject(org, "Not granted");
-  ASSERT_TRUE(GrantProject(org.admin_token, granted.name(),
+  TestOrganization org = CreateOrganization();
+  projects::Project granted = setup_->CreateProject(org, "Granted");
+  projects::Project other = setup_->CreateProject(org, "Not granted");
+  ASSERT_TRUE(setup_->GrantProject(org.admin_token, granted.name(),
                            org.developer.name())
                   .ok());
 
@@ -383,10 +289,10 @@ TEST_F(GatewayEndToEndTest, DeveloperListsOnlyGrantedProjects) {
 }
 
 TEST_F(GatewayEndToEndTest, RevokedGrantDisappearsOnNextCall) {
-  Organization org = CreateOrganization();
-  projects::Project project = CreateProject(org, "Short-lived access");
+  TestOrganization org = CreateOrganization();
+  projects::Project project = setup_->CreateProject(org, "Short-lived access");
   ASSERT_TRUE(
-      GrantProject(org.admin_token, project.name(), org.developer.name()).ok());
+      setup_->GrantProject(org.admin_token, project.name(), org.developer.name()).ok());
   ASSERT_THAT(ListProjectNames(org.developer_token, org.name),
               Contains(project.name()));
   projects::RevokeProjectAccessRequest revoke;
@@ -411,20 +317,20 @@ TEST_F(GatewayEndToEndTest, RevokedGrantDisappearsOnNextCall) {
 }
 
 TEST_F(GatewayEndToEndTest, GrantingTwiceSucceeds) {
-  Organization org = CreateOrganization();
-  projects::Project project = CreateProject(org, "Twice");
+  TestOrganization org = CreateOrganization();
+  projects::Project project = setup_->CreateProject(org, "Twice");
 
   grpc::Status first =
-      GrantProject(org.admin_token, project.name(), org.developer.name());
+      setup_->GrantProject(org.admin_token, project.name(), org.developer.name());
   grpc::Status second =
-      GrantProject(org.admin_token, project.name(), org.developer.name());
+      setup_->GrantProject(org.admin_token, project.name(), org.developer.name());
 
   EXPECT_TRUE(first.ok()) << first.error_message();
   EXPECT_TRUE(second.ok()) << second.error_message();
 }
 
 TEST_F(GatewayEndToEndTest, ZeroClusterMemoryNamesTheField) {
-  Organization org = CreateOrganization();
+  TestOrganization org = CreateOrganization();
   clusters::CreateClusterRequest request;
   request.set_parent(org.name);
   request.mutable_cluster()->set_display_name("Zero memory");
@@ -447,7 +353,7 @@ TEST_F(GatewayEndToEndTest, ZeroClusterMemoryNamesTheField) {
 }
 
 TEST_F(GatewayEndToEndTest, ClusterTokenShownOnceAndDefaultsApplied) {
-  Organization org = CreateOrganization();
+  TestOrganization org = CreateOrganization();
   clusters::CreateClusterRequest request;
   request.set_parent(org.name);
   request.mutable_cluster()->set_display_name("Defaults");
@@ -471,7 +377,7 @@ TEST_F(GatewayEndToEndTest, ClusterTokenShownOnceAndDefaultsApplied) {
 }
 
 TEST_F(GatewayEndToEndTest, NewOrganizationStartsOnFreePlans) {
-  Organization org = CreateOrganization();
+  TestOrganization org = CreateOrganization();
   billing::ListSubscriptionsRequest request;
   request.set_parent(org.name);
   billing::ListSubscriptionsResponse response;
@@ -496,11 +402,11 @@ TEST_F(GatewayEndToEndTest, NewOrganizationStartsOnFreePlans) {
 // calls must not fail with PERMISSION_DENIED or UNAUTHENTICATED; denied
 // ones must fail with PERMISSION_DENIED.
 TEST_F(GatewayEndToEndTest, RolesGetTheCallsTheTableAllows) {
-  Organization org = CreateOrganization();
-  projects::Project granted = CreateProject(org, "Developer's project");
-  projects::Project ungranted = CreateProject(org, "Someone else's");
+  TestOrganization org = CreateOrganization();
+  projects::Project granted = setup_->CreateProject(org, "Developer's project");
+  projects::Project ungranted = setup_->CreateProject(org, "Someone else's");
   ASSERT_TRUE(
-      GrantProject(org.admin_token, granted.name(), org.developer.name()).ok());
+      setup_->GrantProject(org.admin_token, granted.name(), org.developer.name()).ok());
   clusters::CreateClusterRequest create_cluster;
   create_cluster.set_parent(org.name);
   create_cluster.mutable_cluster()->set_display_name("Role matrix cluster");
@@ -606,7 +512,7 @@ TEST_F(GatewayEndToEndTest, RolesGetTheCallsTheTableAllows) {
       {"GrantProjectAccess",
        {true, false, false, false},
        [&](const std::string& token) {
-         return GrantProject(token, ungranted.name(), org.read_only.name());
+         return setup_->GrantProject(token, ungranted.name(), org.read_only.name());
        }},
       {"CreateCluster",
        {true, false, false, false},
@@ -685,7 +591,7 @@ TEST_F(GatewayEndToEndTest, RolesGetTheCallsTheTableAllows) {
 }
 
 TEST_F(GatewayEndToEndTest, DeveloperReadsSelfButNotOthers) {
-  Organization org = CreateOrganization();
+  TestOrganization org = CreateOrganization();
   identity::GetUserRequest self;
   self.set_name(org.developer.name());
   identity::GetUserRequest other;
@@ -702,7 +608,7 @@ TEST_F(GatewayEndToEndTest, DeveloperReadsSelfButNotOthers) {
 }
 
 TEST_F(GatewayEndToEndTest, ForgedIdentityAtServicePortIsRejected) {
-  Organization org = CreateOrganization();
+  TestOrganization org = CreateOrganization();
   identity::Principal forged;
   forged.set_kind(identity::Principal::KIND_USER_ACCESS_TOKEN);
   forged.set_organization(org.name);
@@ -735,8 +641,8 @@ TEST_F(GatewayEndToEndTest, ForgedIdentityAtServicePortIsRejected) {
 }
 
 TEST_F(GatewayEndToEndTest, ExplainAccessFollowsGrants) {
-  Organization org = CreateOrganization();
-  projects::Project project = CreateProject(org, "Explained");
+  TestOrganization org = CreateOrganization();
+  projects::Project project = setup_->CreateProject(org, "Explained");
   auto access = ::ironorg::gateway::v1::AccessService::NewStub(channel_);
   ::ironorg::gateway::v1::ExplainAccessRequest request;
   request.set_user(org.developer.name());
@@ -748,7 +654,7 @@ TEST_F(GatewayEndToEndTest, ExplainAccessFollowsGrants) {
   grpc::Status before_status = access->ExplainAccess(
       ContextWithToken(org.read_only_token).get(), request, &before);
   ASSERT_TRUE(
-      GrantProject(org.admin_token, project.name(), org.developer.name()).ok());
+      setup_->GrantProject(org.admin_token, project.name(), org.developer.name()).ok());
   grpc::Status after_status = access->ExplainAccess(
       ContextWithToken(org.admin_token).get(), request, &after);
 
@@ -760,8 +666,8 @@ TEST_F(GatewayEndToEndTest, ExplainAccessFollowsGrants) {
 }
 
 TEST_F(GatewayEndToEndTest, ExplainAccessStaysInOwnOrganization) {
-  Organization a = CreateOrganization();
-  Organization b = CreateOrganization();
+  TestOrganization a = CreateOrganization();
+  TestOrganization b = CreateOrganization();
   auto access = ::ironorg::gateway::v1::AccessService::NewStub(channel_);
   ::ironorg::gateway::v1::ExplainAccessRequest request;
   request.set_user(b.developer.name());

@@ -47,6 +47,7 @@
 #include "ironorg/projects/v1/internal.pb.h"
 #include "ironorg/projects/v1/project.grpc.pb.h"
 #include "ironorg/projects/v1/project_access.grpc.pb.h"
+#include "tests/e2e/organization_setup.h"
 #include "tests/e2e/suite.h"
 
 namespace ironorg::testing {
@@ -67,7 +68,6 @@ using ::google::protobuf::MethodDescriptor;
 using ::google::protobuf::Reflection;
 using ::google::protobuf::ServiceDescriptor;
 
-constexpr char kPassword[] = "correct horse battery";
 // Shorter than the 12-byte minimum of common/validation.h, so that an
 // allowed password change fails with INVALID_ARGUMENT and changes nothing.
 constexpr char kTooShortPassword[] = "x";
@@ -708,45 +708,19 @@ class PermissionMatrixEndToEndTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_NE(suite_, nullptr);
     channel_ = suite_->GatewayChannel();
-  }
-
-  static std::string UniqueEmail(const std::string& label) {
-    return absl::StrCat(label, "-", crypto::NewResourceId(), "@example.com");
+    setup_ = std::make_unique<OrganizationSetup>(*suite_);
   }
 
   // Creates an organization through the operator and returns its name.
   // Stores the Admin's email, user name and access token.
   std::string CreateOrganization(std::string* email, std::string* admin,
                                  std::string* token) {
-    *email = UniqueEmail("admin");
-    identity::CreateOrganizationRequest request;
-    request.mutable_organization()->set_display_name("Matrix Hybrid");
-    request.set_admin_email(*email);
-    request.set_admin_display_name("Matrix Admin");
-    request.set_admin_password(kPassword);
-    identity::Organization created;
-    grpc::Status status =
-        identity::OrganizationService::NewStub(channel_)->CreateOrganization(
-            ContextWithToken(suite_->operator_token()).get(), request,
-            &created);
-    EXPECT_TRUE(status.ok())
-        << "CreateOrganization: " << status.error_message();
-    identity::LoginResponse login = Login(*email);
-    *admin = login.user().name();
-    *token = login.access_token();
-    return created.name();
-  }
-
-  identity::LoginResponse Login(const std::string& email) {
-    identity::LoginRequest request;
-    request.set_email(email);
-    request.set_password(kPassword);
-    identity::LoginResponse response;
-    grpc::Status status = identity::AuthService::NewStub(channel_)->Login(
-        ContextWithToken("").get(), request, &response);
-    EXPECT_TRUE(status.ok())
-        << "Login of " << email << ": " << status.error_message();
-    return response;
+    const TestOrganization org =
+        setup_->CreateOrganizationWithAdmin("Matrix Hybrid");
+    *email = org.admin_email;
+    *admin = org.admin.name();
+    *token = org.admin_token;
+    return org.name;
   }
 
   // Creates a user of `role` in `organization` and returns its user name.
@@ -755,19 +729,10 @@ class PermissionMatrixEndToEndTest : public ::testing::Test {
                          const std::string& organization,
                          const std::string& email, identity::Role role,
                          std::string* token) {
-    identity::CreateUserRequest request;
-    request.set_parent(organization);
-    request.mutable_user()->set_email(email);
-    request.mutable_user()->set_display_name(absl::StrCat("User ", email));
-    request.mutable_user()->set_role(role);
-    request.set_password(kPassword);
-    identity::User user;
-    grpc::Status status = identity::UserService::NewStub(channel_)->CreateUser(
-        ContextWithToken(admin_token).get(), request, &user);
-    EXPECT_TRUE(status.ok())
-        << "CreateUser " << email << ": " << status.error_message();
+    const identity::User user =
+        setup_->CreateUser(admin_token, organization, email, role);
     if (token != nullptr) {
-      *token = Login(email).access_token();
+      *token = setup_->Login(email);
     }
     return user.name();
   }
@@ -1009,6 +974,7 @@ class PermissionMatrixEndToEndTest : public ::testing::Test {
 
   static Suite* suite_;
   std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<OrganizationSetup> setup_;
 };
 
 Suite* PermissionMatrixEndToEndTest::suite_ = nullptr;
@@ -1103,7 +1069,7 @@ TEST_F(PermissionMatrixEndToEndTest, EveryMethodAndCallerMatchesTable) {
     }
   }
   // The matrix logged the Admin out; a new login reads the audit logs.
-  const std::string auditor_token = Login(fixture.admin_email).access_token();
+  const std::string auditor_token = setup_->Login(fixture.admin_email);
   ASSERT_FALSE(auditor_token.empty())
       << "cannot log the Admin in again to read the audit logs";
 

@@ -15,11 +15,10 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
-#include "ironorg/identity/v1/auth.grpc.pb.h"
-#include "ironorg/identity/v1/organization.grpc.pb.h"
 #include "ironorg/identity/v1/user.grpc.pb.h"
 #include "ironorg/projects/v1/project.grpc.pb.h"
 #include "ironorg/projects/v1/project_access.grpc.pb.h"
+#include "tests/e2e/organization_setup.h"
 #include "tests/e2e/suite.h"
 
 namespace ironorg::testing {
@@ -31,21 +30,6 @@ namespace projects = ::ironorg::projects::v1;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
-
-constexpr char kPassword[] = "correct horse battery";
-
-// One organization with a logged-in user of each role.
-struct Organization {
-  std::string name;
-  std::string admin_token;
-  std::string read_only_token;
-  std::string developer_token;
-  std::string accountant_token;
-  identity::User admin;
-  identity::User read_only;
-  identity::User developer;
-  identity::User accountant;
-};
 
 std::vector<std::string> Sorted(std::vector<std::string> names) {
   std::sort(names.begin(), names.end());
@@ -68,94 +52,14 @@ class ProjectsEndToEndTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_NE(suite_, nullptr);
     std::shared_ptr<grpc::Channel> channel = suite_->GatewayChannel();
-    organizations_ = identity::OrganizationService::NewStub(channel);
-    users_ = identity::UserService::NewStub(channel);
-    auth_ = identity::AuthService::NewStub(channel);
     projects_ = projects::ProjectService::NewStub(channel);
     access_ = projects::ProjectAccessService::NewStub(channel);
+    setup_ = std::make_unique<OrganizationSetup>(*suite_);
   }
 
-  static std::string UniqueEmail(const std::string& label) {
-    return absl::StrCat(label, "-", crypto::NewResourceId(), "@example.com");
-  }
-
-  std::string Login(const std::string& email) {
-    identity::LoginRequest request;
-    request.set_email(email);
-    request.set_password(kPassword);
-    identity::LoginResponse response;
-    grpc::Status status =
-        auth_->Login(ContextWithToken("").get(), request, &response);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return response.access_token();
-  }
-
-  // Creates a user of `role` and returns it with an access token.
-  identity::User CreateUser(const Organization& org, identity::Role role,
-                            std::string* token) {
-    const std::string email = UniqueEmail("user");
-    identity::CreateUserRequest request;
-    request.set_parent(org.name);
-    request.mutable_user()->set_email(email);
-    request.mutable_user()->set_display_name("Project tester");
-    request.mutable_user()->set_role(role);
-    request.set_password(kPassword);
-    identity::User user;
-    grpc::Status status = users_->CreateUser(
-        ContextWithToken(org.admin_token).get(), request, &user);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    *token = Login(email);
-    return user;
-  }
-
-  // Creates an organization through the operator and one logged-in user of
-  // each role.
-  Organization CreateOrganization() {
-    Organization org;
-    const std::string admin_email = UniqueEmail("admin");
-    identity::CreateOrganizationRequest request;
-    request.mutable_organization()->set_display_name("Projects Inc");
-    request.set_admin_email(admin_email);
-    request.set_admin_display_name("Ada Admin");
-    request.set_admin_password(kPassword);
-    identity::Organization created;
-    grpc::Status status = organizations_->CreateOrganization(
-        ContextWithToken(suite_->operator_token()).get(), request, &created);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    org.name = created.name();
-    org.admin_token = Login(admin_email);
-
-    // The organization has only its first Admin yet, so the list returns
-    // just that user.
-    identity::ListUsersRequest list_request;
-    list_request.set_parent(org.name);
-    identity::ListUsersResponse listed;
-    status = users_->ListUsers(ContextWithToken(org.admin_token).get(),
-                               list_request, &listed);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    if (listed.users_size() > 0) {
-      org.admin = listed.users(0);
-    }
-
-    org.read_only =
-        CreateUser(org, identity::ROLE_ADMIN_READ_ONLY, &org.read_only_token);
-    org.developer =
-        CreateUser(org, identity::ROLE_DEVELOPER, &org.developer_token);
-    org.accountant =
-        CreateUser(org, identity::ROLE_ACCOUNTANT, &org.accountant_token);
-    return org;
-  }
-
-  projects::Project CreateProject(const Organization& org,
-                                  const std::string& display_name) {
-    projects::CreateProjectRequest request;
-    request.set_parent(org.name);
-    request.mutable_project()->set_display_name(display_name);
-    projects::Project project;
-    grpc::Status status = projects_->CreateProject(
-        ContextWithToken(org.admin_token).get(), request, &project);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return project;
+  // Creates the organization each test starts from.
+  TestOrganization CreateOrganization() {
+    return setup_->CreateOrganization("Projects Inc");
   }
 
   grpc::Status GetProject(const std::string& token, const std::string& name,
@@ -189,14 +93,9 @@ class ProjectsEndToEndTest : public ::testing::Test {
                                     &response);
   }
 
-  grpc::Status Grant(const Organization& org, const std::string& project,
+  grpc::Status Grant(const TestOrganization& org, const std::string& project,
                      const std::string& user) {
-    projects::GrantProjectAccessRequest request;
-    request.set_project(project);
-    request.set_user(user);
-    projects::GrantProjectAccessResponse response;
-    return access_->GrantProjectAccess(ContextWithToken(org.admin_token).get(),
-                                       request, &response);
+    return setup_->GrantProject(org.admin_token, project, user);
   }
 
   grpc::Status ListMembers(const std::string& token, const std::string& project,
@@ -225,7 +124,7 @@ class ProjectsEndToEndTest : public ::testing::Test {
 
   // Returns the names of the projects granted to `user`, listed with the
   // Admin's token, or fails the test.
-  std::vector<std::string> UserProjects(const Organization& org,
+  std::vector<std::string> UserProjects(const TestOrganization& org,
                                         const std::string& user) {
     projects::ListUserProjectsRequest request;
     request.set_user(user);
@@ -241,18 +140,16 @@ class ProjectsEndToEndTest : public ::testing::Test {
   }
 
   static Suite* suite_;
-  std::unique_ptr<identity::OrganizationService::Stub> organizations_;
-  std::unique_ptr<identity::UserService::Stub> users_;
-  std::unique_ptr<identity::AuthService::Stub> auth_;
   std::unique_ptr<projects::ProjectService::Stub> projects_;
   std::unique_ptr<projects::ProjectAccessService::Stub> access_;
+  std::unique_ptr<OrganizationSetup> setup_;
 };
 
 Suite* ProjectsEndToEndTest::suite_ = nullptr;
 
 TEST_F(ProjectsEndToEndTest, UpdateProjectRenamesAndRejectsStaleEtag) {
-  const Organization org = CreateOrganization();
-  const projects::Project created = CreateProject(org, "Web");
+  const TestOrganization org = CreateOrganization();
+  const projects::Project created = setup_->CreateProject(org, "Web");
 
   projects::Project renamed;
   grpc::Status first = UpdateProject(org.admin_token, created.name(),
@@ -274,8 +171,8 @@ TEST_F(ProjectsEndToEndTest, UpdateProjectRenamesAndRejectsStaleEtag) {
 }
 
 TEST_F(ProjectsEndToEndTest, UpdateProjectWithUnknownPathNamesUpdateMask) {
-  const Organization org = CreateOrganization();
-  const projects::Project created = CreateProject(org, "Web");
+  const TestOrganization org = CreateOrganization();
+  const projects::Project created = setup_->CreateProject(org, "Web");
   projects::UpdateProjectRequest request;
   request.mutable_project()->set_name(created.name());
   request.mutable_project()->set_display_name("Web shop");
@@ -297,9 +194,9 @@ TEST_F(ProjectsEndToEndTest, UpdateProjectWithUnknownPathNamesUpdateMask) {
 }
 
 TEST_F(ProjectsEndToEndTest, DeleteProjectRemovesItsGrants) {
-  const Organization org = CreateOrganization();
-  const projects::Project deleted = CreateProject(org, "Deleted");
-  const projects::Project retained = CreateProject(org, "Kept");
+  const TestOrganization org = CreateOrganization();
+  const projects::Project deleted = setup_->CreateProject(org, "Deleted");
+  const projects::Project retained = setup_->CreateProject(org, "Kept");
   ASSERT_TRUE(Grant(org, deleted.name(), org.developer.name()).ok());
   ASSERT_TRUE(Grant(org, retained.name(), org.developer.name()).ok());
   projects::Project before;
@@ -326,8 +223,8 @@ TEST_F(ProjectsEndToEndTest, DeleteProjectRemovesItsGrants) {
 }
 
 TEST_F(ProjectsEndToEndTest, DeleteProjectWithStaleEtagKeepsProject) {
-  const Organization org = CreateOrganization();
-  const projects::Project created = CreateProject(org, "Web");
+  const TestOrganization org = CreateOrganization();
+  const projects::Project created = setup_->CreateProject(org, "Web");
   ASSERT_TRUE(Grant(org, created.name(), org.developer.name()).ok());
   projects::Project renamed;
   ASSERT_TRUE(
@@ -346,11 +243,11 @@ TEST_F(ProjectsEndToEndTest, DeleteProjectWithStaleEtagKeepsProject) {
 }
 
 TEST_F(ProjectsEndToEndTest, ListProjectMembersPagesInNameOrder) {
-  const Organization org = CreateOrganization();
-  const projects::Project project = CreateProject(org, "Web");
+  const TestOrganization org = CreateOrganization();
+  const projects::Project project = setup_->CreateProject(org, "Web");
   std::string extra_token;
   const identity::User extra =
-      CreateUser(org, identity::ROLE_DEVELOPER, &extra_token);
+      setup_->CreateLoggedInUser(org, identity::ROLE_DEVELOPER, &extra_token);
   const std::vector<std::string> members =
       Sorted({org.admin.name(), org.read_only.name(), org.developer.name(),
               org.accountant.name(), extra.name()});
@@ -376,8 +273,8 @@ TEST_F(ProjectsEndToEndTest, ListProjectMembersPagesInNameOrder) {
 }
 
 TEST_F(ProjectsEndToEndTest, ListMembersRejectsOtherCallerToken) {
-  const Organization org = CreateOrganization();
-  const projects::Project project = CreateProject(org, "Web");
+  const TestOrganization org = CreateOrganization();
+  const projects::Project project = setup_->CreateProject(org, "Web");
   ASSERT_TRUE(Grant(org, project.name(), org.developer.name()).ok());
   ASSERT_TRUE(Grant(org, project.name(), org.accountant.name()).ok());
   projects::ListProjectMembersResponse first;
@@ -393,10 +290,10 @@ TEST_F(ProjectsEndToEndTest, ListMembersRejectsOtherCallerToken) {
 }
 
 TEST_F(ProjectsEndToEndTest, SetUserProjectsReplacesWholeSet) {
-  const Organization org = CreateOrganization();
-  const projects::Project old_project = CreateProject(org, "Old");
-  const projects::Project retained = CreateProject(org, "Kept");
-  const projects::Project added = CreateProject(org, "Added");
+  const TestOrganization org = CreateOrganization();
+  const projects::Project old_project = setup_->CreateProject(org, "Old");
+  const projects::Project retained = setup_->CreateProject(org, "Kept");
+  const projects::Project added = setup_->CreateProject(org, "Added");
   ASSERT_TRUE(Grant(org, old_project.name(), org.developer.name()).ok());
   ASSERT_TRUE(Grant(org, retained.name(), org.developer.name()).ok());
 
@@ -422,11 +319,11 @@ TEST_F(ProjectsEndToEndTest, SetUserProjectsReplacesWholeSet) {
 }
 
 TEST_F(ProjectsEndToEndTest, SetUserProjectsRefusesAtomically) {
-  const Organization org = CreateOrganization();
-  const Organization other = CreateOrganization();
-  const projects::Project granted = CreateProject(org, "Held");
-  const projects::Project requested = CreateProject(org, "Wanted");
-  const projects::Project foreign = CreateProject(other, "Foreign");
+  const TestOrganization org = CreateOrganization();
+  const TestOrganization other = CreateOrganization();
+  const projects::Project granted = setup_->CreateProject(org, "Held");
+  const projects::Project requested = setup_->CreateProject(org, "Wanted");
+  const projects::Project foreign = setup_->CreateProject(other, "Foreign");
   ASSERT_TRUE(Grant(org, granted.name(), org.developer.name()).ok());
   const std::string missing =
       absl::StrCat(org.name, "/projects/", crypto::NewResourceId());
@@ -452,9 +349,9 @@ TEST_F(ProjectsEndToEndTest, SetUserProjectsRefusesAtomically) {
 }
 
 TEST_F(ProjectsEndToEndTest, SetUserProjectsEmptyRemovesEveryGrant) {
-  const Organization org = CreateOrganization();
-  const projects::Project first = CreateProject(org, "One");
-  const projects::Project second = CreateProject(org, "Two");
+  const TestOrganization org = CreateOrganization();
+  const projects::Project first = setup_->CreateProject(org, "One");
+  const projects::Project second = setup_->CreateProject(org, "Two");
   ASSERT_TRUE(Grant(org, first.name(), org.developer.name()).ok());
   ASSERT_TRUE(Grant(org, second.name(), org.developer.name()).ok());
 
@@ -468,8 +365,8 @@ TEST_F(ProjectsEndToEndTest, SetUserProjectsEmptyRemovesEveryGrant) {
 }
 
 TEST_F(ProjectsEndToEndTest, NewCallsDenyDeveloperAndAccountant) {
-  const Organization org = CreateOrganization();
-  const projects::Project project = CreateProject(org, "Web");
+  const TestOrganization org = CreateOrganization();
+  const projects::Project project = setup_->CreateProject(org, "Web");
   ASSERT_TRUE(Grant(org, project.name(), org.developer.name()).ok());
 
   for (const std::string& token : {org.developer_token, org.accountant_token}) {
@@ -502,8 +399,8 @@ TEST_F(ProjectsEndToEndTest, NewCallsDenyDeveloperAndAccountant) {
 }
 
 TEST_F(ProjectsEndToEndTest, AdminReadOnlyMayOnlyListMembers) {
-  const Organization org = CreateOrganization();
-  const projects::Project project = CreateProject(org, "Web");
+  const TestOrganization org = CreateOrganization();
+  const projects::Project project = setup_->CreateProject(org, "Web");
   ASSERT_TRUE(Grant(org, project.name(), org.developer.name()).ok());
 
   projects::Project updated;
@@ -525,9 +422,9 @@ TEST_F(ProjectsEndToEndTest, AdminReadOnlyMayOnlyListMembers) {
 }
 
 TEST_F(ProjectsEndToEndTest, NewCallsDenyOtherOrganizationAdmin) {
-  const Organization org = CreateOrganization();
-  const Organization other = CreateOrganization();
-  const projects::Project project = CreateProject(org, "Web");
+  const TestOrganization org = CreateOrganization();
+  const TestOrganization other = CreateOrganization();
+  const projects::Project project = setup_->CreateProject(org, "Web");
   const std::string missing =
       absl::StrCat(org.name, "/projects/", crypto::NewResourceId());
 
