@@ -303,10 +303,26 @@ absl::Status Database::Migrate(const std::vector<std::string>& migrations) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// Runs a statement without parameters through the connection's statement
+// cache. BEGIN and COMMIT run around every call, and sqlite3_exec would
+// parse them again each time: under callgrind that parsing was an eighth of
+// the projects service's instructions for a GetProject.
+absl::Status RunCached(Connection& connection, absl::string_view sql) {
+  absl::StatusOr<Statement*> statement = connection.Prepare(sql);
+  if (!statement.ok()) {
+    return statement.status();
+  }
+  return (*statement)->Run();
+}
+
+}  // namespace
+
 absl::Status Database::RunInTransaction(
     Connection& connection, absl::string_view begin,
     const std::function<absl::Status(Connection&)>& body) {
-  absl::Status status = connection.Execute(begin);
+  absl::Status status = RunCached(connection, begin);
   if (!status.ok()) {
     return status;
   }
@@ -314,12 +330,12 @@ absl::Status Database::RunInTransaction(
   // A statement left mid-step would hold its read lock past the commit.
   connection.ResetStatements();
   if (status.ok()) {
-    status = connection.Execute("COMMIT");
+    status = RunCached(connection, "COMMIT");
     if (status.ok()) {
       return status;
     }
   }
-  absl::Status rollback = connection.Execute("ROLLBACK");
+  absl::Status rollback = RunCached(connection, "ROLLBACK");
   if (!rollback.ok()) {
     IRONORG_LOG(ERROR) << "rollback failed: " << rollback;
   }
