@@ -28,7 +28,7 @@ namespace ironorg {
 // status, and counted with the code of that status.
 // NOTE: no test covers a call that the client cancels or lets expire. Its
 // code is the one the handler returned, which can differ from the
-// CANCELLED or DEADLINE_EXCEEDED that the client sees.
+// CANCELLED or DEADLINE_EXCEEDED that the client receives.
 // REQUIRES: `registry` outlives every server built with the factory.
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
 NewCallMetricsInterceptorFactory(metrics::Registry* registry);

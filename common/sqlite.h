@@ -5,7 +5,8 @@
 // Connections: one read-write connection runs every Write, one at a time,
 // and a pool of read-only connections runs Read calls side by side. WAL mode
 // lets those readers run while a Write transaction is open. Each Read reads
-// the database as of its first statement and never waits for the writer.
+// the database as of its first statement. A Read waits only for a free
+// pool connection, not for the writer (tested in sqlite_test.cc).
 // Each connection keeps its own cache of prepared statements.
 //
 // Durability: the file runs with synchronous=NORMAL in WAL mode. A committed

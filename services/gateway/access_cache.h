@@ -18,9 +18,9 @@
 // and callers fall back to live checks until the follower catches up.
 //
 // Races: a lookup that starts before an invalidation may finish after it
-// with the old result. Callers therefore read generation() before the live
-// check and pass it to Insert; an insert is skipped when any drop, clear or
-// feed reset happened in between.
+// with the old result. So callers read generation() before the live check
+// and pass it to Insert. The insert is skipped when any drop, clear or feed
+// reset happened in between.
 //
 // Thread-safe: every method may be called from any thread.
 #ifndef IRONORG_SERVICES_GATEWAY_ACCESS_CACHE_H_
@@ -144,8 +144,8 @@ class AccessCache final {
                    const ironorg::identity::v1::Principal& principal,
                    absl::Time token_expire_time, uint64_t generation);
 
-  // Returns whether `user` holds a grant of `kind` on `resource`, or
-  // nullopt on a miss.
+  // Returns the cached result of whether `user` has a grant of `kind` on
+  // `resource`, or nullopt on a miss.
   std::optional<bool> LookupGrant(GrantKind kind, absl::string_view user,
                                   absl::string_view resource);
 
